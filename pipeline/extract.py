@@ -1,0 +1,68 @@
+"""The per-document path: load -> normalize -> segment -> metadata -> Document.
+
+A pure function of the file, so batch runners can map it over files in any
+executor. Later stages (tables, extractors) plug in after segmentation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .load import LoadedText, load
+from .metadata import read_metadata
+from .model import Document, DocumentInfo, Section
+from .normalize import NormalizedText, normalize
+from .segment import segment
+
+_ID_LENGTH = 16  # hex digits of the content hash used as document id
+
+
+def document_id(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:_ID_LENGTH]
+
+
+def extract_document(path: str | Path) -> Document:
+    """Read one plan; raise `LoadError` when the file cannot be read."""
+    path = Path(path)
+    loaded = load(path)
+    return build_document(loaded, document_id(path))
+
+
+def build_document(loaded: LoadedText, doc_id: str) -> Document:
+    norm = normalize(loaded)
+    sections = segment(norm.text)
+    _attach_pages(sections, norm)
+    info = DocumentInfo(
+        id=doc_id,
+        source=loaded.path,
+        format=loaded.format,
+        page_count=loaded.page_count,
+        encoding=loaded.encoding,
+    )
+    warnings = list(loaded.warnings) + list(norm.warnings)
+    warnings += read_metadata(info, norm.text, sections)
+    warnings += _structure_warnings(sections)
+    return Document(document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, warnings=warnings)
+
+
+def _attach_pages(sections: list[Section], norm: NormalizedText) -> None:
+    if not norm.pages:
+        return
+    for s in sections:
+        s.page_start = norm.page_at(s.start)
+        s.page_end = norm.page_at(max(s.end - 1, s.start))
+
+
+def _structure_warnings(sections: list[Section]) -> list[str]:
+    kinds = {s.kind for s in sections}
+    warnings = []
+    if "body" not in kinds:
+        warnings.append("structure: no numbered body sections found (I., 1., a) …)")
+    if "title" not in kinds:
+        warnings.append("structure: no title found (no 'KẾ HOẠCH' / 'QUYẾT ĐỊNH' … line)")
+    return warnings

@@ -1,0 +1,66 @@
+"""Loaders: one module per file type, one registry by file suffix.
+
+`load(path)` picks the loader registered for the file's suffix, checks the
+things every format shares (exists, not empty) and returns a `LoadedText`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .base import LoadedText, LoadError, OffsetMap
+
+Loader = Callable[[Path], LoadedText]
+_REGISTRY: dict[str, Loader] = {}
+
+
+def register(*suffixes: str) -> Callable[[Loader], Loader]:
+    """Register a loader for file suffixes (".pdf"); a suffix is bound once."""
+
+    def wrap(fn: Loader) -> Loader:
+        for suffix in suffixes:
+            suffix = suffix.lower()
+            if suffix in _REGISTRY and _REGISTRY[suffix] is not fn:
+                raise ValueError(f"suffix {suffix} already has a loader: {_REGISTRY[suffix].__name__}")
+            _REGISTRY[suffix] = fn
+        return fn
+
+    return wrap
+
+
+def supported_suffixes() -> list[str]:
+    _import_loaders()
+    return sorted(_REGISTRY)
+
+
+def load(path: str | Path) -> LoadedText:
+    """Load one file; raise `LoadError` with a one-line reason when it cannot be read."""
+    _import_loaders()
+    path = Path(path)
+    if not path.exists():
+        raise LoadError(path, "file not found")
+    if path.is_dir():
+        raise LoadError(path, "is a directory, not a file")
+    loader = _REGISTRY.get(path.suffix.lower())
+    if loader is None:
+        raise LoadError(
+            path,
+            f"unsupported file type '{path.suffix or '(none)'}' (supported: {', '.join(sorted(_REGISTRY))})",
+        )
+    if path.stat().st_size == 0:
+        raise LoadError(path, "empty file (0 bytes)")
+    loaded = loader(path)
+    if not loaded.text.strip():
+        raise LoadError(path, "no text found in the file")
+    return loaded
+
+
+def _import_loaders() -> None:
+    # Imported lazily so that `kehoach --help` does not pay for pdfplumber.
+    from . import text  # noqa: F401
+    from . import pdf  # noqa: F401
+    from . import docx  # noqa: F401
+
+
+__all__ = ["LoadedText", "LoadError", "OffsetMap", "load", "register", "supported_suffixes"]

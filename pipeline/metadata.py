@@ -1,0 +1,377 @@
+"""Document metadata read from the header block, the title, the closing and captions.
+
+What the header prints wins. Where a plan was printed without its header (the
+text starts at the title), only what the text itself states is used: the
+issuer from "… ban hành Kế hoạch", month and year from an appendix caption
+"(Kèm theo Kế hoạch số … ngày … tháng 01 năm 2026)", the locality from the
+issuer's name or from the place named with its level in the text. Nothing is
+guessed: a field without evidence stays null.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+import yaml
+
+from .model import DocumentInfo, Locality, Section, Signer
+from .segment import _patterns, doc_type_of_line, rules as structure_rules
+
+PLACES_FILE = Path(__file__).parent / "rules" / "places.yaml"
+
+
+@lru_cache(maxsize=1)
+def places() -> dict:
+    return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
+
+
+_NUMBER = regex.compile(
+    r"S[ốô]\s*(?:hiệu)?\s*:\s*(?P<num>\d[\w.]*)?\s*(?P<sym>/\s*[\p{L}\d][\p{L}\d&.\-/]*)?", regex.I
+)
+_CAPTION_NUMBER = regex.compile(r"\bsố\s*(?P<num>\d[\w.]*)?\s*(?P<sym>/\s*[\p{L}\d][\p{L}\d&.\-/]*)", regex.I)
+_DATE = regex.compile(
+    r"(?:(?P<place>[\p{L}][\p{L} .'-]{0,40}?)\s*,\s*)?ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4})",
+    regex.I,
+)
+_SLASH_DATE = regex.compile(r"ngày\s*(?P<d>\d{1,2})?\s*/\s*(?P<m>\d{1,2})?\s*/\s*(?P<y>\d{4})", regex.I)
+_PERSON = regex.compile(r"^(?:[\p{Lu}][\p{Ll}]*)(?:\s+[\p{Lu}][\p{Ll}]*){1,5}$")
+
+
+@dataclass(frozen=True)
+class DateParts:
+    year: int
+    month: int | None
+    day: int | None
+
+    def iso(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def read_metadata(info: DocumentInfo, text: str, sections: list[Section]) -> list[str]:
+    """Fill `info` in place from the text; return warnings."""
+    warnings: list[str] = []
+    header = _section_text(text, sections, "header")
+    title = next((s for s in sections if s.kind == "title"), None)
+    closing = _section_text(text, sections, "closing")
+    captions = [s.caption for s in sections if s.kind == "appendix" and s.caption]
+
+    header_lines, motto = _split_header(header)
+    _read_number(info, header_lines, captions)
+    _read_date(info, header_lines, captions, warnings)
+    info.doc_type = _doc_type(info, title, text)
+    if title is not None:
+        info.title = _title_subject(text[title.start : title.end])
+    info.issuer, info.locality = _issuer_and_locality(header_lines, text, closing, info.place)
+    info.signer, info.recipients = _read_closing(closing)
+    return warnings
+
+
+def _section_text(text: str, sections: list[Section], kind: str) -> str:
+    section = next((s for s in sections if s.kind == kind), None)
+    return text[section.start : section.end] if section else ""
+
+
+# --------------------------------------------------------------------------
+# Header block
+# --------------------------------------------------------------------------
+
+
+def _split_header(header: str) -> tuple[list[str], list[str]]:
+    """Header lines without the national motto (which may share a line with the issuer
+    when two printed columns were extracted side by side)."""
+    motto_re = _patterns()["motto"]
+    lines: list[str] = []
+    motto: list[str] = []
+    for line in header.split("\n"):
+        for m in motto_re.finditer(line):
+            motto.append(m.group(0))
+        rest = motto_re.sub("\n", line)
+        for part in rest.split("\n"):
+            part = part.strip(" -_")
+            if part and not _patterns()["rule_line"].match(part):
+                lines.append(part)
+    return lines, motto
+
+
+def _read_number(info: DocumentInfo, header_lines: list[str], captions: list[str]) -> None:
+    for line in header_lines:
+        m = _NUMBER.search(line)
+        if m and m.group("sym"):
+            info.number, info.symbol = _number_and_symbol(m)
+            return
+    for caption in captions:  # the caption repeats the number of the plan it belongs to
+        m = _CAPTION_NUMBER.search(caption)
+        if m:
+            info.number, info.symbol = _number_and_symbol(m)
+            return
+
+
+def _number_and_symbol(m: regex.Match) -> tuple[str | None, str]:
+    symbol = regex.sub(r"\s+", "", m.group("sym")).lstrip("/").rstrip(".,;")
+    num = m.group("num")
+    return (f"{num}/{symbol}" if num else None), symbol
+
+
+def _read_date(info: DocumentInfo, header_lines: list[str], captions: list[str], warnings: list[str]) -> None:
+    for line in header_lines:
+        m = _DATE.search(_NUMBER.sub(" ", line))  # "Số: /KH-X Cát Hải, ngày …" (two columns)
+        if m:
+            info.place = _clean_place(m.group("place"))
+            info.issued_date = _date_parts(m, warnings).iso()
+            return
+    for caption in captions:
+        m = _DATE.search(caption) or _SLASH_DATE.search(caption)
+        if m:
+            info.issued_date = _date_parts(m, warnings).iso()
+            return
+
+
+def _date_parts(m: regex.Match, warnings: list[str]) -> DateParts:
+    year = int(m.group("y"))
+    month = int(m.group("m")) if m.group("m") else None
+    day = int(m.group("d")) if m.group("d") else None
+    if month is not None and not 1 <= month <= 12:
+        warnings.append(f"header: impossible month {month} in date line {m.group(0)!r}; month left out")
+        month, day = None, None
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    if month is None:
+        day = None
+    return DateParts(year, month, day)
+
+
+def _clean_place(place: str | None) -> str | None:
+    if not place:
+        return None
+    place = place.strip(" ,.-")
+    return place or None
+
+
+# --------------------------------------------------------------------------
+# Type and title
+# --------------------------------------------------------------------------
+
+
+def _doc_type(info: DocumentInfo, title: Section | None, text: str) -> str | None:
+    if title is not None:
+        first_line = text[title.start : title.end].split("\n", 1)[0]
+        found = doc_type_of_line(first_line)
+        if found:
+            return found
+    if info.symbol:
+        prefix = info.symbol.split("-", 1)[0]
+        return structure_rules()["symbol_types"].get(prefix)
+    return None
+
+
+def _title_subject(title_text: str) -> str:
+    """The title without its type line ("KẾ HOẠCH"), wrapped lines joined."""
+    lines = [ln.strip() for ln in title_text.split("\n") if ln.strip()]
+    if lines and doc_type_of_line(lines[0]):
+        m = _patterns()["doc_type_line"].match(lines[0])
+        rest = m.group("rest").strip()
+        lines = ([rest] if rest else []) + lines[1:]
+    return " ".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Issuer and locality
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _level_pattern() -> regex.Pattern:
+    words = sorted((e["word"] for e in places()["levels"]), key=len, reverse=True)
+    alternatives = "|".join(regex.escape(w) for w in words)
+    return regex.compile(
+        rf"(?i:\b(?P<level>{alternatives}))\s+(?P<name>\p{{Lu}}[\p{{L}}]*(?:\s+\p{{Lu}}[\p{{L}}]*){{0,3}})"
+    )
+
+
+def _level_of(word: str) -> str:
+    for entry in places()["levels"]:
+        if entry["word"] == word.lower():
+            return entry["level"]
+    return word.lower()
+
+
+def expand_abbreviations(name: str) -> str:
+    for short, full in places()["abbreviations"].items():
+        name = regex.sub(rf"(?<![\p{{L}}]){regex.escape(short)}(?![\p{{L}}])", full, name)
+    return " ".join(name.split())
+
+
+def to_title_case(name: str) -> str:
+    """'PHÒNG GIÁO DỤC VÀ ĐÀO TẠO' -> 'Phòng Giáo dục và Đào tạo' (header lines are in capitals)."""
+    if name != name.upper():
+        return name
+    words = name.lower().split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        out.append(word if (word in _LOWER_WORDS and i) else word[:1].upper() + word[1:])
+    text = " ".join(out)
+    for fixed in ("Giáo dục", "Đào tạo", "Ủy ban nhân dân", "Hội đồng nhân dân", "Công Thương", "Khoa học và Công nghệ"):
+        text = regex.sub(regex.escape(fixed), fixed, text, flags=regex.I)
+    return _lowercase_levels(text)
+
+
+_LOWER_WORDS = {"và", "về", "của", "nhân", "dân", "dục", "tạo", "ban", "đồng"}
+
+
+def _lowercase_levels(text: str) -> str:
+    def fix(m: regex.Match) -> str:
+        return m.group("level").lower() + " " + m.group("name")
+
+    return _level_pattern().sub(fix, text)
+
+
+def _issuer_and_locality(header_lines: list[str], text: str, closing: str, place: str | None):
+    issuer_lines = [ln for ln in header_lines if not _NUMBER.search(ln) and not _DATE.search(ln)]
+    if issuer_lines:
+        issuer, locality = _issuer_from_header(issuer_lines)
+    else:
+        issuer, locality = _issuer_from_text(text, closing)
+    if issuer and locality is None:
+        locality = _locality_in(issuer)
+    if locality is None and issuer:
+        locality = _locality_from_text(text, place)
+        if locality is not None and _is_department(issuer) and locality.name not in issuer:
+            issuer = f"{issuer} {locality.level} {locality.name}"
+    return issuer, locality
+
+
+def _issuer_from_header(lines: list[str]) -> tuple[str, Locality | None]:
+    """Header: parent authority on top ("UBND HUYỆN CÁT HẢI"), the issuer below it."""
+    names = [expand_abbreviations(to_title_case(ln)) for ln in lines]
+    issuer = names[-1]
+    locality = _locality_in(issuer)
+    if locality is None:
+        for parent in reversed(names[:-1]):
+            locality = _locality_in(parent)
+            if locality is not None:
+                issuer = f"{issuer} {locality.level} {locality.name}"
+                break
+    return issuer, locality
+
+
+@lru_cache(maxsize=1)
+def _issuer_phrase() -> regex.Pattern:
+    heads = sorted(places()["issuer_heads"], key=len, reverse=True)
+    head = "|".join(regex.escape(h) for h in heads) + "|UBND"
+    return regex.compile(
+        rf"(?P<issuer>(?:{head})(?:\s+[\p{{L}}&\-]+){{0,10}}?)\s*(?:\([^)]{{1,20}}\)\s*)?(?:ban\s+hành|xây\s+dựng)\s+(?:Kế\s+hoạch|kế\s+hoạch)"
+    )
+
+
+_OF_ISSUER = regex.compile(r"\bcủa\s+(?P<issuer>(?:Ủy\s+ban|UBND|Sở|Phòng|Ban|Bộ|Cục)[^.,;/]*)")
+
+
+def _issuer_from_text(text: str, closing: str) -> tuple[str | None, Locality | None]:
+    """No header printed: "Sở Giáo dục và Đào tạo ban hành Kế hoạch …", or the closing's "của …"."""
+    closing_sentence = regex.match(r"Trên\s+đây\s+là[^\n]*", closing)
+    if closing_sentence:  # "Trên đây là Kế hoạch … của Sở Giáo dục và Đào tạo Hải Phòng./."
+        found = list(_OF_ISSUER.finditer(closing_sentence.group(0)))
+        if found:
+            issuer = expand_abbreviations(found[-1].group("issuer").strip())
+            return issuer, _locality_in(issuer)
+    m = _issuer_phrase().search(text[:6000])
+    if m:
+        issuer = expand_abbreviations(m.group("issuer").strip())
+        return issuer, _locality_in(issuer)
+    return None, None
+
+
+def _locality_in(name: str) -> Locality | None:
+    found = list(_level_pattern().finditer(name))
+    if not found:
+        return None
+    m = found[-1]
+    return Locality(name=m.group("name"), level=_level_of(m.group("level")))
+
+
+def _is_department(issuer: str) -> bool:
+    return bool(regex.match(r"(?:Sở|Phòng|Ban|Chi cục|Trung tâm|Văn phòng)\b", issuer))
+
+
+def _locality_from_text(text: str, place: str | None) -> Locality | None:
+    """The place named most often with its level ("tỉnh Quảng Ninh"); the printed place wins ties."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for m in _level_pattern().finditer(text):
+        level = _level_of(m.group("level"))
+        if level in ("tỉnh", "thành phố"):
+            counts[(m.group("name"), level)] += 1
+    if place:
+        for (name, level), _ in counts.most_common():
+            if name == place:
+                return Locality(name, level)
+    if counts:
+        (name, level), n = counts.most_common(1)[0]
+        if n >= 2:
+            return Locality(name, level)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Closing: recipients and signer
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _signature_title() -> regex.Pattern:
+    r = structure_rules()
+    prefixes = "|".join(regex.escape(p) for p in r["signature_prefixes"])
+    titles = "|".join(regex.escape(t) for t in sorted(r["signature_titles"], key=len, reverse=True))
+    bodies = "|".join(r["signature_bodies"])
+    return regex.compile(rf"^(?:(?:{prefixes})\s*)?(?:{titles}|(?:{bodies})\b[^\p{{Ll}}]*)$")
+
+
+def _read_closing(closing: str) -> tuple[Signer | None, list[str]]:
+    lines = [ln.strip() for ln in closing.split("\n") if ln.strip()]
+    noise = regex.compile("|".join(structure_rules()["signature_noise"]))
+    recipients: list[str] = []
+    titles: list[str] = []
+    name: str | None = None
+    in_recipients = False
+    for line in lines:
+        line = noise.sub("", line).strip()
+        if not line:
+            continue
+        head, _, tail = line.partition(":")
+        if regex.match(r"(?i)nơi\s+nhận", head):
+            in_recipients = True
+            line = tail.strip()
+            if not line:
+                continue
+        for piece in _split_signature(line):
+            if _signature_title().match(piece):
+                titles.append(piece)
+                in_recipients = False
+            elif titles and name is None and _PERSON.match(piece):
+                name = piece
+            elif in_recipients:
+                _add_recipient(recipients, piece)
+    signer = Signer(name=name, title=" / ".join(titles)) if (titles or name) else None
+    return signer, recipients
+
+
+def _split_signature(line: str) -> list[str]:
+    """'Lưu: VT. KT. GIÁM ĐỐC' from two columns on one line -> both parts."""
+    m = regex.search(r"\s(?=(?:KT|TM|TL|TUQ)\.\s*\p{Lu})", line)
+    return [line[: m.start()].strip(), line[m.end() :].strip()] if m else [line]
+
+
+def _add_recipient(recipients: list[str], line: str) -> None:
+    if regex.match(r"^[-–•+]\s*", line) or not recipients:
+        cleaned = regex.sub(r"^[-–•+]\s*", "", line).rstrip(" ;,.")
+        if cleaned:
+            recipients.append(cleaned)
+    else:  # a recipient wrapped onto the next line
+        recipients[-1] = f"{recipients[-1]} {line.rstrip(' ;,.')}"

@@ -1,0 +1,501 @@
+"""Normalization: raw loader text -> clean paragraphs with page provenance.
+
+Two kinds of steps, each a small named function:
+
+* character steps work inside one line (Unicode NFC and tone placement, dash,
+  quote and space variants, LaTeX and Markdown remnants);
+* line steps work on the list of lines (page furniture, footnotes, lines
+  wrapped mid-sentence by a PDF layout).
+
+Lines carry the page and paragraph they came from, so the output text keeps an
+offset -> page map however lines are dropped or joined. Output paragraphs are
+separated by one "\\n"; table rows keep their cells separated by "\\t".
+"""
+
+from __future__ import annotations
+
+import re as _re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import regex
+import yaml
+
+from .load.base import LoadedText, OffsetMap
+from .model import Footnote
+
+RULES_FILE = Path(__file__).parent / "rules" / "normalize.yaml"
+
+
+@dataclass
+class Line:
+    text: str
+    page: int | None = None
+    para: int | None = None
+
+
+@dataclass
+class NormalizedText:
+    text: str
+    pages: OffsetMap
+    paragraphs: OffsetMap
+    footnotes: list[Footnote] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        return self.pages.at(offset) if self.pages else None
+
+
+# --------------------------------------------------------------------------
+# Vocabulary (rules/normalize.yaml), loaded once
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for key in ("dashes", "double_quotes", "single_quotes", "spaces", "invisible"):
+        entry = rules()[key]
+        for ch in entry["chars"]:
+            table[ord(ch)] = entry["to"]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _tone_fixes() -> tuple[regex.Pattern, dict[str, str]]:
+    """Map old-style 'oà' to new-style 'òa' (and oe, uy) at the end of a syllable."""
+    tones = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    mapping: dict[str, str] = {}
+    for pair in rules()["tone_placement"]["pairs"]:
+        for first, second in ((pair[0], pair[1]), (pair[0].upper(), pair[1].upper()), (pair[0].upper(), pair[1])):
+            for tone in tones:
+                old = first + unicodedata.normalize("NFC", second + tone)
+                new = unicodedata.normalize("NFC", first + tone) + second
+                mapping[old] = new
+    alternatives = "|".join(sorted(map(regex.escape, mapping), key=len, reverse=True))
+    # not after q (qu- is an onset: "quý" is right in both styles), not before a letter (coda)
+    pattern = regex.compile(rf"(?<![qQ])({alternatives})(?!\p{{L}}|\p{{M}})")
+    return pattern, mapping
+
+
+# --------------------------------------------------------------------------
+# Character steps (one line in, one line out)
+# --------------------------------------------------------------------------
+
+
+def unicode_nfc(line: str) -> str:
+    """NFC, then one tone placement, so 'hoà'/'hòa' and 'thuỷ'/'thủy' compare equal."""
+    line = unicodedata.normalize("NFC", line)
+    pattern, mapping = _tone_fixes()
+    return pattern.sub(lambda m: mapping[m.group(1)], line)
+
+
+def dashes_quotes_spaces(line: str) -> str:
+    return line.translate(_char_table())
+
+
+_LATEX_MATH = regex.compile(r"\$([^$\n]{1,60})\$")
+_LATEX_CMD = regex.compile(r"\\[a-zA-Z]+|\\%")
+
+
+def latex_remnants(line: str) -> str:
+    """`$\\geq 80$` -> `≥ 80`: converters leave short math spans around comparators."""
+    if "$" not in line and "\\" not in line:
+        return line
+    commands = rules()["latex_commands"]["map"]
+
+    def fix_math(m: regex.Match) -> str:
+        body = _LATEX_CMD.sub(lambda c: commands.get(c.group(0), c.group(0)), m.group(1))
+        return " ".join(body.split())
+
+    line = _LATEX_MATH.sub(fix_math, line)
+    return _LATEX_CMD.sub(lambda c: commands.get(c.group(0), c.group(0)), line)
+
+
+_MD_HEADING = regex.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_TAGS = regex.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|p|br)\s*/?>", regex.I)
+_MD_STRONG = regex.compile(r"\*\*\*|\*\*|__")
+_MD_EM = regex.compile(r"(?<![\p{L}\p{N}*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\p{L}\p{N}*])")
+_MD_NESTED_BULLET = regex.compile(r"^(\s*)[-*]\s+(?=[-+•]\s)")
+_MD_AUTOLINK = regex.compile(r"<((?:https?|ftp)://[^>\s]+)>")
+
+
+def markdown_markers(line: str) -> str:
+    """Drop `##`, `**`, `*…*`, `<b>` and `- +` double bullets; keep the words."""
+    if not any(ch in line for ch in "#*_<-"):
+        return line
+    line = _MD_HEADING.sub("", line)
+    line = _MD_AUTOLINK.sub(r"\1", line)
+    line = _MD_TAGS.sub("", line)
+    line = _MD_STRONG.sub("", line)
+    line = _MD_EM.sub(r"\1", line)
+    return _MD_NESTED_BULLET.sub(r"\1", line)
+
+
+_SPACES = _re.compile(r"[ ]{2,}")
+
+
+def whitespace(line: str) -> str:
+    """Collapse runs of spaces; keep tabs (cell separators) but trim spaces around them."""
+    if "\t" in line:
+        cells = [_SPACES.sub(" ", cell).strip() for cell in line.split("\t")]
+        return "\t".join(cells).rstrip("\t") if any(cells) else ""
+    return _SPACES.sub(" ", line).strip()
+
+
+CHAR_STEPS: dict[str, Callable[[str], str]] = {
+    "unicode_nfc": unicode_nfc,
+    "dashes_quotes_spaces": dashes_quotes_spaces,
+    "latex_remnants": latex_remnants,
+    "markdown_markers": markdown_markers,
+    "whitespace": whitespace,
+}
+
+
+def clean_line(line: str, steps: Iterable[str] = tuple(CHAR_STEPS)) -> str:
+    for name in steps:
+        try:
+            step = CHAR_STEPS[name]
+        except KeyError:
+            raise ValueError(f"unknown normalization step {name!r}; valid: {', '.join(CHAR_STEPS)}") from None
+        line = step(line)
+    return line
+
+
+# --------------------------------------------------------------------------
+# Line shapes shared by the line steps
+# --------------------------------------------------------------------------
+
+_TERMINAL = ".;:!?"
+_BLOCK_START = regex.compile(
+    r"""^(?:
+        [IVXLC]{1,6}[.)]\s                      # I.  II)
+      | \d{1,2}(?:\.\d{1,2}){0,3}[.)]\s         # 1.  2.1.  3)
+      | \d{1,2}(?:\.\d{1,2}){1,3}\s             # 1.1 (tables, some plans)
+      | [a-zđ][.)]\s                            # a)  b.
+      | [-+•–*▪◦●]\s*                           # list bullets
+      | \(?\d{1,2}\)\s                          # (1)
+      | (?:PHỤ\sLỤC|Phụ\slục|Nơi\snhận|Kính\sgửi|Căn\scứ|Số\s*:|KT\.|TM\.|TL\.|TUQ\.|Q\.\s)
+      | \(Kèm\stheo
+      | \d{1,3}\s*$                             # a number alone (row number, page number)
+    )""",
+    regex.X,
+)
+_UPPER_START = regex.compile(r"^[\p{Lu}]")
+_LOWER_START = regex.compile(r"^[\p{Ll}]")
+_ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
+_TIGHT_END = regex.compile(r"[\p{L}\p{N}][-/]$")
+_TIGHT_START = regex.compile(r"^[\p{Lu}\p{N}]")
+_APPENDIX_HEAD = regex.compile(r"^(?:PHỤ\s*LỤC|Phụ\s*lục)(?:\s+(?:số\s*)?[IVXLC\d]+[A-Za-z]?)?\s*[.:]?\s*$")
+
+
+def is_block_start(line: str) -> bool:
+    return bool(_BLOCK_START.match(line))
+
+
+def is_table_row(line: str) -> bool:
+    return "\t" in line
+
+
+def ends_sentence(line: str) -> bool:
+    stripped = line.rstrip(" *)\"'")
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+# --------------------------------------------------------------------------
+# Line steps
+# --------------------------------------------------------------------------
+
+_PAGE_NUMBER = regex.compile(r"^(?:-\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*-)?$", regex.I)
+
+
+def drop_page_furniture(lines: list[Line], page_breaks: bool) -> list[Line]:
+    """Remove page numbers and running headers/footers.
+
+    With real page boundaries (PDF), furniture is what sits at the top or bottom
+    of pages: page-number lines, and lines repeated on many pages. Without them
+    (text extracted elsewhere), only a page-number line that interrupts a
+    sentence is certain: the line before does not end it and the next one
+    continues it in lower case.
+    """
+    if page_breaks:
+        return _drop_edge_furniture(lines)
+    keep: list[Line] = []
+    for i, line in enumerate(lines):
+        if _PAGE_NUMBER.match(line.text) and _interrupts_sentence(lines, i):
+            continue
+        keep.append(line)
+    return keep
+
+
+def _interrupts_sentence(lines: list[Line], i: int) -> bool:
+    prev = next((ln.text for ln in reversed(lines[:i]) if ln.text), "")
+    nxt = next((ln.text for ln in lines[i + 1 :] if ln.text), "")
+    return bool(prev) and not ends_sentence(prev) and not is_table_row(prev) and bool(_LOWER_START.match(nxt))
+
+
+_EDGE_LINES = 2  # lines at the top and bottom of a page that may be furniture
+
+
+def _drop_edge_furniture(lines: list[Line]) -> list[Line]:
+    by_page: dict[int | None, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.text:
+            by_page.setdefault(line.page, []).append(i)
+    edges = {p: idx[:_EDGE_LINES] + idx[-_EDGE_LINES:] for p, idx in by_page.items()}
+    shape_pages: Counter[str] = Counter()
+    for p, idx in edges.items():
+        for shape in {_shape(lines[i].text) for i in idx}:
+            shape_pages[shape] += 1
+    min_repeats = max(2, int(0.4 * len(by_page)))
+    drop: set[int] = set()
+    for p, idx in edges.items():
+        for i in idx:
+            text = lines[i].text
+            if _PAGE_NUMBER.match(text) or (shape_pages[_shape(text)] >= min_repeats and not is_table_row(text)):
+                drop.add(i)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _shape(text: str) -> str:
+    return regex.sub(r"\d+", "#", text.strip().lower())
+
+
+_SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER_NOTE = regex.compile(rf"^([{_SUPERSCRIPT}]+)\s*(\S.*)$")
+_PLAIN_NOTE = regex.compile(r"^(\d{1,2})\s+(\p{Lu}.*)$")
+_TO_SUPER = str.maketrans("0123456789", _SUPERSCRIPT)
+_FROM_SUPER = str.maketrans(_SUPERSCRIPT, "0123456789")
+_NOTE_LOOKBACK = 80  # lines between a footnote marker and its footnote (one page)
+
+
+def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
+    """Move footnotes out of the running text.
+
+    Two shapes: "¹ text" (superscript label), and PDF text where the label is a
+    plain number at the start of a line ("1 Phát triển …") and the marker is
+    glued to the word it annotates ("dữ liệu1"). A plain-number line counts as
+    a footnote only when its number is the next expected label and a glued
+    marker with that number stands in the lines before it; the marker is then
+    turned into a superscript so that it cannot be read as a quantity.
+    """
+    keep: list[Line] = []
+    notes: list[Footnote] = []
+    expected = 1
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        label, body = _footnote_start(line.text, expected, keep)
+        if label is None:
+            keep.append(line)
+            i += 1
+            continue
+        i += 1
+        while True:
+            j = _next_nonblank(lines, i)
+            if j is None or not _continues_note(body, lines[j].text):
+                break
+            body = _join_text(body, lines[j].text)
+            i = j + 1
+        notes.append(Footnote(label=label, text=body.strip(), page=line.page))
+        if label.isdigit():
+            expected = int(label) + 1
+    return keep, notes
+
+
+def _footnote_start(text: str, expected: int, before: list[Line]) -> tuple[str | None, str]:
+    m = _SUPER_NOTE.match(text)
+    if m:
+        return m.group(1).translate(_FROM_SUPER), m.group(2)
+    m = _PLAIN_NOTE.match(text)
+    if not m or int(m.group(1)) != expected:
+        return None, ""
+    marker = regex.compile(rf"(?<=[\p{{L}})\]])({expected})(?=[\s.,;:)\]]|$)")
+    for prev in reversed(before[-_NOTE_LOOKBACK:]):
+        if is_table_row(prev.text):
+            continue
+        found = marker.search(prev.text)
+        if found:
+            prev.text = prev.text[: found.start()] + str(expected).translate(_TO_SUPER) + prev.text[found.end() :]
+            return str(expected), m.group(2)
+    return None, ""
+
+
+def _continues_note(body: str, nxt: str) -> bool:
+    if _is_tight(body, nxt):
+        return True
+    return not ends_sentence(body) and bool(_LOWER_START.match(nxt))
+
+
+def _next_nonblank(lines: list[Line], i: int) -> int | None:
+    while i < len(lines):
+        if lines[i].text:
+            return i
+        i += 1
+    return None
+
+
+def _is_tight(left: str, right: str) -> bool:
+    return bool(_TIGHT_END.search(left) and _TIGHT_START.match(right))
+
+
+def _join_text(left: str, right: str) -> str:
+    """Join two wrapped pieces: no space after a glued "57-" or "28/KH-"."""
+    return left + ("" if _is_tight(left, right) else " ") + right
+
+
+def join_wrapped_lines(lines: list[Line], hard_wrapped: bool) -> list[list[Line]]:
+    """Group lines into paragraphs: join what a layout wrapped mid-sentence.
+
+    A line continues the previous one when the next line starts in lower case,
+    when the previous ended in a glued "57-" / "28/KH-", or when the previous
+    fills the line width without ending its sentence. Headings, list items,
+    table rows and numbers always start a new paragraph. Inside appendices
+    (flattened tables) only the lower-case and glued rules apply, so that the
+    fragments of neighbouring cells stay apart.
+    """
+    width = _typical_width(lines)
+    paragraphs: list[list[Line]] = []
+    blank_run = 0
+    in_appendix = False
+    for line in lines:
+        if not line.text:
+            blank_run += 1
+            continue
+        if _APPENDIX_HEAD.match(line.text):
+            in_appendix = True
+        crossed_blank = blank_run > 0 and not hard_wrapped
+        blank_run = 0
+        if paragraphs and _continues(paragraphs[-1], line.text, width, crossed_blank, in_appendix):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return paragraphs
+
+
+def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_appendix: bool) -> bool:
+    prev = para[-1].text
+    if is_table_row(prev) or is_table_row(nxt) or is_block_start(nxt):
+        return False
+    if _is_tight(prev, nxt):
+        return True
+    if _LOWER_START.match(nxt):
+        return not (crossed_blank and ends_sentence(prev))
+    if crossed_blank or in_appendix or ends_sentence(prev):
+        return False
+    if prev.endswith(","):  # a comma never ends a paragraph or a heading
+        return not _ALL_CAPS.match(nxt) or bool(_ALL_CAPS.match(prev))
+    if _ALL_CAPS.match(nxt) and not _ALL_CAPS.match(prev):
+        return False
+    if len(prev) < 0.72 * width:
+        return False
+    return not is_block_start(para[0].text) or _heading_goes_on(prev)
+
+
+def _heading_goes_on(prev: str) -> bool:
+    """A full-width heading line followed by a capitalized line: a name goes on, or the body starts."""
+    last = prev.rsplit(" ", 1)[-1]
+    return bool(_UPPER_START.match(last)) or last.lower() in _connectors()
+
+
+@lru_cache(maxsize=1)
+def _connectors() -> frozenset[str]:
+    return frozenset(rules()["heading_connectors"])
+
+
+def _typical_width(lines: list[Line]) -> int:
+    lengths = sorted(len(ln.text) for ln in lines if ln.text and not is_table_row(ln.text))
+    if not lengths:
+        return 80
+    return max(lengths[int(0.9 * (len(lengths) - 1))], 20)
+
+
+def looks_hard_wrapped(lines: list[Line]) -> bool:
+    """PDF-extracted text: short lines of nearly equal width; blank lines carry no meaning."""
+    lengths = sorted(len(ln.text) for ln in lines if ln.text and not is_table_row(ln.text))
+    if len(lengths) < 20:
+        return False
+    median = lengths[len(lengths) // 2]
+    p90 = lengths[int(0.9 * (len(lengths) - 1))]
+    return median <= 100 and p90 <= 130
+
+
+# --------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------
+
+
+def split_lines(loaded: LoadedText) -> list[Line]:
+    """Raw text -> lines with their page ("\\f" also starts a page) and paragraph."""
+    lines: list[Line] = []
+    offset = 0
+    page_from_ff = 1
+    has_map = bool(loaded.pages)
+    for raw in loaded.text.split("\n"):
+        parts = raw.split("\f")
+        for k, part in enumerate(parts):
+            if k:
+                page_from_ff += 1
+            page = loaded.pages.at(offset) if has_map else (page_from_ff if "\f" in loaded.text else None)
+            para = loaded.paragraphs.at(offset) if loaded.paragraphs else None
+            lines.append(Line(part, page, para))
+            offset += len(part) + 1
+        offset += 0
+    return lines
+
+
+def normalize(loaded: LoadedText) -> NormalizedText:
+    lines = split_lines(loaded)
+    for line in lines:
+        line.text = clean_line(line.text)
+    page_breaks = "\f" in loaded.text or bool(loaded.pages)
+    lines = drop_page_furniture(lines, page_breaks)
+    lines, notes = extract_footnotes(lines)
+    hard_wrapped = looks_hard_wrapped(lines)
+    paragraphs = join_wrapped_lines(lines, hard_wrapped)
+    return _assemble(paragraphs, notes)
+
+
+def normalize_text(text: str) -> NormalizedText:
+    """Convenience for tests and callers holding a string."""
+    return normalize(LoadedText(path="<text>", format="txt", text=text))
+
+
+def _assemble(paragraphs: list[list[Line]], notes: list[Footnote]) -> NormalizedText:
+    parts: list[str] = []
+    page_pairs: list[tuple[int, int]] = []
+    para_pairs: list[tuple[int, int]] = []
+    offset = 0
+    last_page = last_para = None
+    for p_index, para in enumerate(paragraphs):
+        if p_index:
+            parts.append("\n")
+            offset += 1
+        for l_index, line in enumerate(para):
+            if l_index:
+                sep = "" if _is_tight(para[l_index - 1].text, line.text) else " "
+                parts.append(sep)
+                offset += len(sep)
+            if line.page is not None and line.page != last_page:
+                page_pairs.append((offset, line.page))
+                last_page = line.page
+            if line.para is not None and line.para != last_para:
+                para_pairs.append((offset, line.para))
+                last_para = line.para
+            parts.append(line.text)
+            offset += len(line.text)
+    return NormalizedText(
+        text="".join(parts),
+        pages=OffsetMap.from_pairs(page_pairs),
+        paragraphs=OffsetMap.from_pairs(para_pairs),
+        footnotes=notes,
+    )

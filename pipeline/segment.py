@@ -1,0 +1,359 @@
+"""Segmentation: normalized text -> the section tree of a plan.
+
+A plan has a fixed outer shape (Nghị định 30/2020/NĐ-CP): header block, title,
+preamble, numbered body, closing ("Trên đây là …", "Nơi nhận", signature),
+appendices. The outer zones are found first, by their openers; then the body
+is cut at its headings, whose nesting is decided by the order in which heading
+styles (I., 1., 1.1., a), -, +) first appear, as Word's outline does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+import yaml
+
+from .model import Section
+
+RULES_FILE = Path(__file__).parent / "rules" / "structure.yaml"
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of the normalized text (normalization puts one paragraph per line)."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    id: str
+    pattern: regex.Pattern
+    item: bool
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    style: str
+    label: str
+    text: str
+    item: bool
+
+
+def paragraphs_of(text: str) -> list[Paragraph]:
+    paras: list[Paragraph] = []
+    offset = 0
+    for i, line in enumerate(text.split("\n")):
+        paras.append(Paragraph(i, offset, offset + len(line), line))
+        offset += len(line) + 1
+    return paras
+
+
+# --------------------------------------------------------------------------
+# Patterns from rules/structure.yaml
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def heading_styles() -> tuple[HeadingStyle, ...]:
+    return tuple(
+        HeadingStyle(entry["id"], regex.compile(entry["pattern"]), bool(entry.get("item")))
+        for entry in rules()["heading_styles"]
+    )
+
+
+def match_heading(text: str) -> HeadingMatch | None:
+    """The heading or list-item style a paragraph opens with, if any."""
+    if "\t" in text:  # table rows are not headings
+        return None
+    for style in heading_styles():
+        m = style.pattern.match(text)
+        if m:
+            return HeadingMatch(style.id, m.group("label"), m.group("text").strip(), style.item)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, regex.Pattern]:
+    r = rules()
+    doc_types = sorted(r["doc_types"], key=len, reverse=True)
+    return {
+        "doc_type_line": regex.compile(rf"^(?P<type>{'|'.join(map(regex.escape, doc_types))})\s*(?P<rest>.*)$"),
+        "preamble": regex.compile(rf"^(?:{'|'.join(map(regex.escape, r['preamble_openers']))})\b"),
+        "closing": regex.compile(rf"^(?:{'|'.join(r['closing_openers'])})", regex.I),
+        "end_marker": regex.compile(r["end_of_text_marker"]),
+        "appendix": regex.compile(r["appendix_heading"]),
+        "caption": regex.compile(r["appendix_caption"], regex.I),
+        "number_line": regex.compile(r"^S[ốô]\s*:", regex.I),
+        "date_line": regex.compile(r",?\s*ngày\b.*\bnăm\b", regex.I),
+        "motto": regex.compile("|".join(r["national_motto"])),
+        "rule_line": regex.compile(r"^[-_=.…*\s]{3,}$"),
+    }
+
+
+def doc_type_of_line(text: str) -> str | None:
+    m = _patterns()["doc_type_line"].match(text.strip())
+    if not m:
+        return None
+    rest = m.group("rest").strip()
+    # "KẾ HOẠCH" alone or followed by its subject; not "Kế hoạch số 44/KH-UBND ..." in a sentence
+    if rest and (not rest[:1].isupper() or regex.match(r"(?i)số\b", rest)):
+        return None
+    return rules()["doc_types"][m.group("type")]
+
+
+# --------------------------------------------------------------------------
+# Outer zones
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Zones:
+    """Paragraph indices where each outer part starts (None when absent)."""
+
+    title: int | None
+    title_end: int | None  # exclusive
+    body: int | None
+    closing: int | None
+    appendices: list[int]
+
+
+_HEADER_LOOKAHEAD = 25  # paragraphs in which a header block and title must appear
+
+
+def find_zones(paras: list[Paragraph]) -> Zones:
+    title, title_end = _find_title(paras)
+    after_title = title_end if title_end is not None else 0
+    body = _find_body_start(paras, after_title)
+    closing = _find_closing(paras, body if body is not None else after_title)
+    appendices = _find_appendices(paras, closing if closing is not None else (body or after_title))
+    if closing is not None and appendices and appendices[0] < closing:
+        closing = None
+    return Zones(title, title_end, body, closing, appendices)
+
+
+def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
+    p = _patterns()
+    for para in paras[:_HEADER_LOOKAHEAD]:
+        if doc_type_of_line(para.text):
+            return para.index, _title_end(paras, para.index + 1, include_first=True)
+        if match_heading(para.text) and not match_heading(para.text).item:
+            break
+    # No title line: the document may start at the subject (seeds printed without
+    # a header). The first paragraph is the subject when it does not end a sentence
+    # and the next one opens a preamble.
+    first = next((q for q in paras if q.text.strip()), None)
+    if first is None or match_heading(first.text):
+        return None, None
+    nxt = next((q for q in paras[first.index + 1 :] if q.text.strip()), None)
+    if nxt is not None and not _ends_sentence(first.text) and p["preamble"].match(nxt.text):
+        return first.index, first.index + 1
+    return None, None
+
+
+def _title_end(paras: list[Paragraph], i: int, include_first: bool) -> int:
+    """The subject follows the type line; it may run over several paragraphs."""
+    p = _patterns()
+    first = True
+    while i < len(paras):
+        text = paras[i].text.strip()
+        if not text or p["rule_line"].match(text):
+            i += 1
+            continue
+        if match_heading(text) or p["closing"].match(text):
+            break
+        if not first and (p["preamble"].match(text) or _ends_sentence(paras[i - 1].text)):
+            break
+        if _ends_sentence(text) and not first:
+            break
+        first = False
+        i += 1
+        if _ends_sentence(text):
+            break
+    return i
+
+
+def _find_body_start(paras: list[Paragraph], start: int) -> int | None:
+    for para in paras[start:]:
+        m = match_heading(para.text)
+        if m and not m.item and m.style != "heading.paren_number":
+            return para.index
+        if _patterns()["appendix"].match(para.text) and _short(para.text):
+            return None
+    return None
+
+
+def _find_closing(paras: list[Paragraph], start: int) -> int | None:
+    p = _patterns()
+    for para in paras[start:]:
+        text = para.text
+        if p["closing"].match(text):
+            return para.index
+        if p["end_marker"].search(text) and not match_heading(text):
+            return para.index
+        if p["appendix"].match(text) and _short(text):
+            return None
+    return None
+
+
+def _find_appendices(paras: list[Paragraph], start: int) -> list[int]:
+    p = _patterns()
+    return [q.index for q in paras[start:] if p["appendix"].match(q.text) and _short(q.text)]
+
+
+def _short(text: str) -> bool:
+    return len(text) <= 160
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(" *)\"'")
+    return bool(stripped) and stripped[-1] in ".;:!?"
+
+
+# --------------------------------------------------------------------------
+# The tree
+# --------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, paras: list[Paragraph], text_len: int):
+        self.paras = paras
+        self.text_len = text_len
+        self.sections: list[Section] = []
+
+    def add(self, kind: str, first: int, last: int, *, level: int = 1, parent: str | None = None,
+            label: str | None = None, heading: str | None = None) -> Section:
+        """A section over paragraphs first..last-1 (the end is fixed later for body sections)."""
+        start = self.paras[first].start
+        end = self.paras[last - 1].end if last > first else start
+        section = Section(
+            id=f"s{len(self.sections) + 1}", parent=parent, level=level, kind=kind,
+            label=label, heading=heading, start=start, end=end,
+        )
+        self.sections.append(section)
+        return section
+
+
+def segment(text: str) -> list[Section]:
+    """Cut a normalized plan into its section tree (document order, parents first)."""
+    paras = paragraphs_of(text)
+    if not paras:
+        return []
+    zones = find_zones(paras)
+    b = _Builder(paras, len(text))
+    n = len(paras)
+    boundaries = sorted({i for i in (zones.title, zones.body, zones.closing, *zones.appendices) if i is not None} | {n})
+
+    def next_boundary(i: int) -> int:
+        return next(x for x in boundaries if x > i)
+
+    first_content = next((q.index for q in paras if q.text.strip()), 0)
+    head_end = zones.title if zones.title is not None else (zones.body if zones.body is not None else 0)
+    if zones.title is not None and head_end > first_content:
+        b.add("header", first_content, head_end, heading=None)
+    if zones.title is not None:
+        title_paras = [q.text for q in paras[zones.title : zones.title_end] if q.text.strip()]
+        b.add("title", zones.title, zones.title_end, heading=" ".join(title_paras))
+        pre_start, pre_end = zones.title_end, (zones.body if zones.body is not None else next_boundary(zones.title_end - 1))
+        if _has_text(paras, pre_start, pre_end):
+            b.add("preamble", _first_text(paras, pre_start, pre_end), pre_end)
+    elif zones.body is not None and _has_text(paras, 0, zones.body):
+        b.add("preamble", first_content, zones.body)
+    if zones.body is not None:
+        _add_body(b, zones.body, next_boundary(zones.body))
+    if zones.closing is not None:
+        b.add("closing", zones.closing, next_boundary(zones.closing), heading=None)
+    for start in zones.appendices:
+        _add_appendix(b, start, next_boundary(start))
+    _trim_ends(b.sections, text)
+    return b.sections
+
+
+def _has_text(paras: list[Paragraph], start: int, end: int) -> bool:
+    return any(q.text.strip() for q in paras[start:end])
+
+
+def _first_text(paras: list[Paragraph], start: int, end: int) -> int:
+    return next((q.index for q in paras[start:end] if q.text.strip()), start)
+
+
+def _add_body(b: _Builder, start: int, end: int) -> None:
+    """Headings and list items, nested by the order in which their styles first appear."""
+    style_order: list[str] = []
+    stack: list[tuple[str, Section]] = []  # (style, section)
+    for para in b.paras[start:end]:
+        m = match_heading(para.text)
+        if m is None:
+            continue
+        if m.style not in style_order:
+            style_order.append(m.style)
+        rank = style_order.index(m.style)
+        while stack and style_order.index(stack[-1][0]) >= rank:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        section = b.add(
+            "body", para.index, para.index + 1, level=len(stack) + 1,
+            parent=parent.id if parent else None, label=m.label,
+            heading=None if m.item else m.text,
+        )
+        section.list_item = m.item
+        stack.append((m.style, section))
+    _close_body(b, start, end)
+
+
+def _close_body(b: _Builder, start: int, end: int) -> None:
+    """A body section runs until the next section that is not its descendant."""
+    zone_end = b.paras[end - 1].end
+    body = [s for s in b.sections if s.kind == "body"]
+    for i, section in enumerate(body):
+        stop = zone_end
+        for later in body[i + 1 :]:
+            if later.level <= section.level:
+                stop = later.start - 1
+                break
+        section.end = max(stop, section.start)
+
+
+def _add_appendix(b: _Builder, start: int, end: int) -> None:
+    p = _patterns()
+    para = b.paras[start]
+    m = p["appendix"].match(para.text)
+    label = regex.sub(r"\s+", " ", m.group("label")).upper().replace("PHỤLỤC", "PHỤ LỤC")
+    title_parts = [m.group("text").strip()] if m.group("text").strip() else []
+    caption = None
+    for q in b.paras[start + 1 : min(end, start + 8)]:
+        text = q.text.strip()
+        if not text:
+            continue
+        if p["caption"].match(text):
+            caption = text
+            break
+        if match_heading(text) or "\t" in text or len(title_parts) >= 4:
+            break
+        title_parts.append(text)
+    if caption is None:
+        title_parts = title_parts[:1]
+    section = b.add("appendix", start, end, label=label, heading=" ".join(title_parts) or None)
+    section.caption = caption
+
+
+def _trim_ends(sections: list[Section], text: str) -> None:
+    """Sections end at their last non-space character."""
+    for s in sections:
+        while s.end > s.start and text[s.end - 1] in " \n\t":
+            s.end -= 1
+
+
+def top_level(sections: list[Section]) -> list[Section]:
+    return [s for s in sections if s.parent is None]
