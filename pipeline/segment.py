@@ -288,18 +288,23 @@ def _first_text(paras: list[Paragraph], start: int, end: int) -> int:
     return next((q.index for q in paras[start:end] if q.text.strip()), start)
 
 
+_ITEM_RANK = 100  # list items nest under headings, never the other way round
+
+
 def _add_body(b: _Builder, start: int, end: int) -> None:
     """Headings and list items, nested by the order in which their styles first appear."""
-    style_order: list[str] = []
-    stack: list[tuple[str, Section]] = []  # (style, section)
+    headings: list[str] = []  # numbered styles, in order of first appearance
+    items: list[str] = []  # "-" / "+" styles: always below every numbered style
+    stack: list[tuple[int, Section]] = []  # (rank, section)
     for para in b.paras[start:end]:
         m = match_heading(para.text)
         if m is None:
             continue
-        if m.style not in style_order:
-            style_order.append(m.style)
-        rank = style_order.index(m.style)
-        while stack and style_order.index(stack[-1][0]) >= rank:
+        order = items if m.item else headings
+        if m.style not in order:
+            order.append(m.style)
+        rank = order.index(m.style) + (_ITEM_RANK if m.item else 0)
+        while stack and stack[-1][0] >= rank:
             stack.pop()
         parent = stack[-1][1] if stack else None
         section = b.add(
@@ -308,7 +313,7 @@ def _add_body(b: _Builder, start: int, end: int) -> None:
             heading=None if m.item else m.text,
         )
         section.list_item = m.item
-        stack.append((m.style, section))
+        stack.append((rank, section))
     _close_body(b, start, end)
 
 

@@ -6,6 +6,7 @@ things every format shares (exists, not empty) and returns a `LoadedText`.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Callable
 
@@ -56,11 +57,14 @@ def load(path: str | Path) -> LoadedText:
     return loaded
 
 
+_LOADER_MODULES = ("text", "pdf", "docx", "doc")
+
+
 def _import_loaders() -> None:
-    # Imported lazily so that `kehoach --help` does not pay for pdfplumber.
-    from . import text  # noqa: F401
-    from . import pdf  # noqa: F401
-    from . import docx  # noqa: F401
+    """Import the loader modules (each registers itself); lazily, so that
+    `kehoach --help` does not pay for pdfplumber."""
+    for name in _LOADER_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 __all__ = ["LoadedText", "LoadError", "OffsetMap", "load", "register", "supported_suffixes"]

@@ -1,0 +1,144 @@
+"""The `kehoach` command line. Thin: parse options, call a stage, print.
+
+Errors a user can cause (missing file, unreadable or unsupported input) print
+one line on stderr naming the file and the reason and exit with code 2; a
+traceback only with --debug. A document that was read but whose text layer
+is partly unusable is printed with its warnings and exits with code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="kehoach",
+    help="Read Vietnamese administrative plans (Kế hoạch) into sectioned, normalized JSON.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_DEGRADED = 1
+EXIT_INPUT_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+_DEGRADED_MARKERS = ("unusable text layer", "no text layer")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kehoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """kehoach: plans in, clean JSON out."""
+
+
+def _fail(path: Path | str, reason: str, code: int) -> None:
+    typer.echo(f"kehoach: error: {path}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+def _run_extract(file: Path, debug: bool):
+    from .extract import extract_document
+    from .load import LoadError
+
+    try:
+        return extract_document(file)
+    except LoadError as exc:
+        if debug:
+            raise
+        _fail(exc.path, exc.reason, EXIT_INPUT_ERROR)
+    except Exception as exc:  # a bug of ours: still one line unless --debug
+        if debug:
+            raise
+        _fail(file, f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the traceback", EXIT_INTERNAL_ERROR)
+
+
+def _write_atomic(path: Path, content: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _exit_status(warnings: list[str]) -> int:
+    return EXIT_DEGRADED if any(m in w for w in warnings for m in _DEGRADED_MARKERS) else 0
+
+
+@app.command()
+def extract(
+    file: Path = typer.Argument(..., help="A plan: .txt, .md, .pdf or .docx."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the JSON here instead of stdout."),
+    pretty: bool = typer.Option(False, "--pretty", help="Indent the JSON."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Read one plan and print its JSON document (schema_version 1)."""
+    doc = _run_extract(file, debug)
+    data = doc.to_json()
+    content = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n"
+    if out is None:
+        sys.stdout.write(content)
+    else:
+        _write_atomic(out, content)
+    for warning in doc.warnings:
+        typer.echo(f"kehoach: warning: {file}: {warning}", err=True)
+    raise typer.Exit(_exit_status(doc.warnings))
+
+
+@app.command()
+def sections(
+    file: Path = typer.Argument(..., help="A plan: .txt, .md, .pdf or .docx."),
+    items: bool = typer.Option(False, "--items", help="Also list '-' and '+' list items."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Print the section tree as an indented outline: label, heading, pages."""
+    doc = _run_extract(file, debug)
+    for line in outline_lines(doc, include_items=items):
+        typer.echo(line)
+    raise typer.Exit(_exit_status(doc.warnings))
+
+
+def outline_lines(doc, include_items: bool = False, width: int = 100) -> list[str]:
+    lines = []
+    for s in doc.sections:
+        if s.list_item and not include_items:
+            continue
+        text = s.heading or _first_words(doc.text[s.start : s.end])
+        label = f"{s.label}. " if s.label and s.kind == "body" and not s.list_item else (f"{s.label} " if s.label else "")
+        pages = ""
+        if s.page_start is not None:
+            pages = f"  [p. {s.page_start}]" if s.page_start == s.page_end else f"  [pp. {s.page_start}-{s.page_end}]"
+        kind = "" if s.kind == "body" else f"({s.kind}) "
+        entry = f"{'  ' * (s.level - 1)}{kind}{label}{text}"
+        if len(entry) > width:
+            entry = entry[: width - 1] + "…"
+        lines.append(entry + pages)
+    return lines
+
+
+def _first_words(text: str, n: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,53 @@
+"""Shared fixtures: the seed corpus and the real documents beside the checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+SEEDS = {
+    "000": CORPUS / "000_9508be608a1dd824.txt",
+    "001": CORPUS / "001_d20840b66d28b3f5.txt",
+    "002": CORPUS / "002_972056788dbd10e4.txt",
+    "003": CORPUS / "003_aa9e29c94280bf41.txt",
+    "004": CORPUS / "004_a9d6e94571fd01cb.txt",
+}
+
+
+def require_tool(name: str) -> str:
+    """Path of an optional system tool; skip (printing why) when absent, fail in CI."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"optional system tool '{name}' is not installed"
+        if IN_CI:
+            pytest.fail(f"{reason}, but CI must install it (.ci/run)")
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+def realdoc(name: str) -> Path:
+    path = REALDOCS / name
+    if not path.exists():
+        reason = f"real document {name} not found in {REALDOCS}"
+        if IN_CI:
+            pytest.fail(reason)
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_docs():
+    """Each seed read once per test session."""
+    from pipeline.extract import extract_document
+
+    return {key: extract_document(path) for key, path in SEEDS.items()}
