@@ -251,7 +251,7 @@ def _drop_edge_furniture(lines: list[Line]) -> list[Line]:
     for i, line in enumerate(lines):
         if line.text:
             by_page.setdefault(line.page, []).append(i)
-    edges = {p: idx[:_EDGE_LINES] + idx[-_EDGE_LINES:] for p, idx in by_page.items()}
+    edges = {p: _edge_indices(idx) for p, idx in by_page.items()}
     shape_pages: Counter[str] = Counter()
     for p, idx in edges.items():
         for shape in {_shape(lines[i].text) for i in idx}:
@@ -264,6 +264,12 @@ def _drop_edge_furniture(lines: list[Line]) -> list[Line]:
             if _PAGE_NUMBER.match(text) or (shape_pages[_shape(text)] >= min_repeats and not is_table_row(text)):
                 drop.add(i)
     return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _edge_indices(idx: list[int]) -> list[int]:
+    """First and last lines of a page; on a short page only the very first and last."""
+    depth = _EDGE_LINES if len(idx) > 2 * _EDGE_LINES + 1 else 1
+    return sorted(set(idx[:depth] + idx[-depth:]))
 
 
 def _shape(text: str) -> str:
