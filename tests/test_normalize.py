@@ -107,17 +107,17 @@ def test_page_number_inside_sentence_is_dropped_without_page_info():
 
 
 def test_running_headers_and_page_numbers_dropped_with_pages():
-    body = ["Mục đích của kế hoạch.", "Yêu cầu thực hiện đầy đủ.", "Tổ chức thực hiện.", "Kinh phí hằng năm."]
-    openers = ["Mở đầu kế hoạch.", "Phần hai bắt đầu.", "Phần ba tiếp tục.", "Phần bốn gồm.", "Phần năm kết."]
-    pages = [f"KẾ HOẠCH SỐ 12/KH-UBND\n{openers[i - 1]}\n" + "\n".join(body) + f"\nTrang {i}" for i in range(1, 6)]
+    words = ["một", "hai", "ba", "bốn", "năm"]
+    content = [[f"Đoạn {w} mở đầu.", f"Yêu cầu {w} đầy đủ.", f"Tổ chức {w} thực hiện.", f"Kinh phí {w} cấp."] for w in words]
+    pages = ["KẾ HOẠCH SỐ 12/KH-UBND\n" + "\n".join(lines) + f"\nTrang {i}" for i, lines in enumerate(content, 1)]
     raw = "\f".join(pages)
     starts, offset = [], 0
     for i, page in enumerate(pages, 1):
         starts.append((offset, i))
         offset += len(page) + 1
     norm = normalize(LoadedText("x.pdf", "pdf", raw, pages=OffsetMap.from_pairs(starts)))
-    assert norm.text.split("\n") == [line for opener in openers for line in [opener, *body]]
-    assert [norm.page_at(norm.text.index(opener)) for opener in openers] == [1, 2, 3, 4, 5]
+    assert norm.text.split("\n") == [line for lines in content for line in lines]
+    assert [norm.page_at(norm.text.index(lines[0])) for lines in content] == [1, 2, 3, 4, 5]
 
 
 def test_paragraph_spanning_a_page_break_keeps_both_pages():
