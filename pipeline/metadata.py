@@ -90,7 +90,7 @@ def _split_header(header: str) -> tuple[list[str], list[str]]:
     motto_re = _patterns()["motto"]
     lines: list[str] = []
     motto: list[str] = []
-    for line in header.split("\n"):
+    for line in _unwrap_header_lines([ln.strip() for ln in header.split("\n") if ln.strip()]):
         for m in motto_re.finditer(line):
             motto.append(m.group(0))
         rest = motto_re.sub("\n", line)
@@ -260,6 +260,28 @@ def _issuer_from_header(lines: list[str]) -> tuple[str, Locality | None]:
                 issuer = f"{issuer} {locality.level} {locality.name}"
                 break
     return issuer, locality
+
+
+_HEADER_WRAP_ENDS = ("VÀ", "CỦA", "VỀ", "-", "&")
+
+
+def _unwrap_header_lines(lines: list[str]) -> list[str]:
+    """A narrow header column wraps names: "PHÒNG GIÁO DỤC VÀ ĐÀO" / "TẠO" is one line.
+    A line continues the one above when that one ends with a connector, or when it is one
+    or two words that do not open a body name of their own."""
+    heads = tuple(h.upper() for h in places()["issuer_heads"]) + ("UBND", "HĐND")
+    out: list[str] = []
+    for line in lines:
+        words = line.split()
+        continues = out and not _NUMBER.search(line) and not _DATE.search(line) and (
+            out[-1].upper().endswith(_HEADER_WRAP_ENDS)
+            or (len(words) <= 2 and not line.upper().startswith(heads))
+        )
+        if continues:
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 @lru_cache(maxsize=1)

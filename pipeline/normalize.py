@@ -191,6 +191,7 @@ _BLOCK_START = regex.compile(
     regex.X,
 )
 _UPPER_START = regex.compile(r"^[\p{Lu}]")
+_NUMBER_OR_DATE_START = regex.compile(r"^\d{1,4}\s*[/-]\s*[\dA-ZĐ]")
 _LOWER_START = regex.compile(r"^[\p{Ll}]")
 _ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
 _TIGHT_END = regex.compile(r"[\p{L}\p{N}][-/]$")
@@ -394,6 +395,8 @@ def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_a
         return False
     if _is_tight(prev, nxt):
         return True
+    if _NUMBER_OR_DATE_START.match(nxt) and not ends_sentence(prev):
+        return not crossed_blank  # "… số \n11/NQ-CP", "… ngày \n09/01/2025": never a new paragraph
     if _LOWER_START.match(nxt):
         return not (crossed_blank and ends_sentence(prev))
     if crossed_blank or in_appendix or ends_sentence(prev):
