@@ -37,6 +37,7 @@ _DATE = regex.compile(
     r"(?:(?P<place>[\p{L}][\p{L} .'-]{0,40}?)\s*,\s*)?ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4})",
     regex.I,
 )
+_PLACE = regex.compile(r"(?P<place>\p{Lu}[\p{L} .'-]{0,40}?)\s*,\s*ngày\b", regex.I)
 _SLASH_DATE = regex.compile(r"ngày\s*(?P<d>\d{1,2})?\s*/\s*(?P<m>\d{1,2})?\s*/\s*(?P<y>\d{4})", regex.I)
 _PERSON = regex.compile(r"^(?:[\p{Lu}][\p{Ll}]*)(?:\s+[\p{Lu}][\p{Ll}]*){1,5}$")
 
@@ -122,11 +123,16 @@ def _number_and_symbol(m: regex.Match) -> tuple[str | None, str]:
 
 def _read_date(info: DocumentInfo, header_lines: list[str], captions: list[str], warnings: list[str]) -> None:
     for line in header_lines:
-        m = _DATE.search(_NUMBER.sub(" ", line))  # "Số: /KH-X Cát Hải, ngày …" (two columns)
+        line = _NUMBER.sub(" ", line)  # "Số: /KH-X Cát Hải, ngày …" (two columns on one line)
+        m = _DATE.search(line)
         if m:
             info.place = _clean_place(m.group("place"))
             info.issued_date = _date_parts(m, warnings).iso()
             return
+        place = _PLACE.search(line)
+        if place:  # a date line that cannot be read (e.g. a stamp printed over it)
+            info.place = _clean_place(place.group("place"))
+            warnings.append(f"header: unreadable date line {line.strip()!r}; date taken from a caption if any")
     for caption in captions:
         m = _DATE.search(caption) or _SLASH_DATE.search(caption)
         if m:
@@ -275,6 +281,7 @@ def _unwrap_header_lines(lines: list[str]) -> list[str]:
         words = line.split()
         continues = out and not _NUMBER.search(line) and not _DATE.search(line) and (
             out[-1].upper().endswith(_HEADER_WRAP_ENDS)
+            or bool(_level_pattern().match(line))  # "ỦY BAN NHÂN DÂN" / "TỈNH LÀO CAI"
             or (len(words) <= 2 and not line.upper().startswith(heads))
         )
         if continues:

@@ -175,6 +175,8 @@ def _title_end(paras: list[Paragraph], i: int, include_first: bool) -> int:
             break
         if not first and (p["preamble"].match(text) or _ends_sentence(paras[i - 1].text)):
             break
+        if not first and _ALL_CAPS.match(text) and not _ALL_CAPS.match(paras[i - 1].text):
+            break  # "ỦY BAN NHÂN DÂN TỈNH …" enacting a decision, after a mixed-case subject
         if _ends_sentence(text) and not first:
             break
         first = False
@@ -208,8 +210,30 @@ def _find_closing(paras: list[Paragraph], start: int) -> int | None:
 
 
 def _find_appendices(paras: list[Paragraph], start: int) -> list[int]:
+    """'PHỤ LỤC …' headings; and, after the closing, an unlabelled appendix: a title in
+    capitals right above a '(Kèm theo Kế hoạch số … ngày …)' caption."""
     p = _patterns()
-    return [q.index for q in paras[start:] if p["appendix"].match(q.text) and _short(q.text)]
+    found = [q.index for q in paras[start:] if p["appendix"].match(q.text) and _short(q.text)]
+    for q in paras[start:]:
+        if not p["caption"].match(q.text.strip()):
+            continue
+        first = _caps_block_above(paras, q.index)
+        if not any(first - _CAPTION_REACH <= i <= q.index for i in found):
+            found.append(first)
+    return sorted(found)
+
+
+_CAPTION_REACH = 4  # paragraphs between an appendix heading and its caption
+
+
+def _caps_block_above(paras: list[Paragraph], caption: int) -> int:
+    i = caption
+    while i - 1 >= 0 and _ALL_CAPS.match(paras[i - 1].text.strip()) and caption - (i - 1) <= _CAPTION_REACH:
+        i -= 1
+    return i
+
+
+_ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
 
 
 def _short(text: str) -> bool:
@@ -334,10 +358,14 @@ def _add_appendix(b: _Builder, start: int, end: int) -> None:
     p = _patterns()
     para = b.paras[start]
     m = p["appendix"].match(para.text)
-    label = regex.sub(r"\s+", " ", m.group("label")).upper().replace("PHỤLỤC", "PHỤ LỤC")
-    title_parts = [m.group("text").strip()] if m.group("text").strip() else []
+    if m:
+        label = regex.sub(r"\s+", " ", m.group("label")).upper().replace("PHỤLỤC", "PHỤ LỤC")
+        title_parts = [m.group("text").strip()] if m.group("text").strip() else []
+        first_title = start + 1
+    else:  # unlabelled: the title in capitals is the first paragraph
+        label, title_parts, first_title = None, [], start
     caption = None
-    for q in b.paras[start + 1 : min(end, start + 8)]:
+    for q in b.paras[first_title : min(end, start + 8)]:
         text = q.text.strip()
         if not text:
             continue
