@@ -13,6 +13,7 @@ from .load import LoadedText, load
 from .metadata import read_metadata
 from .model import Document, DocumentInfo, Section
 from .normalize import NormalizedText, normalize
+from .quality import problem, text_quality
 from .segment import segment
 
 _ID_LENGTH = 16  # hex digits of the content hash used as document id
@@ -44,7 +45,11 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
         page_count=loaded.page_count,
         encoding=loaded.encoding,
     )
+    quality = text_quality(norm.text)
+    info.text_quality = round(quality.valid_share, 3) if quality.judged else None
     warnings = list(loaded.warnings) + list(norm.warnings)
+    if problem(quality):
+        warnings.append(f"low text quality: {problem(quality)} (not Vietnamese, or a legacy font encoding?)")
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
     return Document(document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, warnings=warnings)

@@ -199,3 +199,9 @@ def test_output_validates_against_schema(seed_docs, seed):
     data = seed_docs[seed].to_json()
     assert validation_errors(data) == []
     assert check_offsets(data) == []
+
+
+def test_text_quality_is_reported(seed_docs):
+    for key, doc in seed_docs.items():
+        assert doc.document.text_quality is not None and doc.document.text_quality > 0.95, key
+        assert not any(w.startswith("low text quality") for w in doc.warnings)
