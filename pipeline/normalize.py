@@ -444,21 +444,24 @@ def looks_hard_wrapped(lines: list[Line]) -> bool:
 
 
 def split_lines(loaded: LoadedText) -> list[Line]:
-    """Raw text -> lines with their page ("\\f" also starts a page) and paragraph."""
+    """Raw text -> lines with their page and paragraph.
+
+    Pages come from the loader's map; text without one (e.g. pdftotext output saved
+    as .txt) still has its pages when they are separated by form feeds.
+    """
     lines: list[Line] = []
     offset = 0
-    page_from_ff = 1
-    has_map = bool(loaded.pages)
+    use_form_feeds = not loaded.pages and "\f" in loaded.text
+    page = 1
     for raw in loaded.text.split("\n"):
-        parts = raw.split("\f")
-        for k, part in enumerate(parts):
-            if k:
-                page_from_ff += 1
-            page = loaded.pages.at(offset) if has_map else (page_from_ff if "\f" in loaded.text else None)
-            para = loaded.paragraphs.at(offset) if loaded.paragraphs else None
-            lines.append(Line(part, page, para))
-            offset += len(part) + 1
-        offset += 0
+        for k, part in enumerate(raw.split("\f")):
+            page += k > 0
+            lines.append(Line(
+                part,
+                loaded.pages.at(offset) if loaded.pages else (page if use_form_feeds else None),
+                loaded.paragraphs.at(offset) if loaded.paragraphs else None,
+            ))
+            offset += len(part) + 1  # the "\n" or "\f" after it
     return lines
 
 

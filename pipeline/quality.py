@@ -131,7 +131,7 @@ def is_syllable(word: str) -> bool:
             continue
         rest = bare[len(onset):]
         # "qu" spells /kw/: its u is the glide, so a glide rhyme may follow too.
-        for rhyme in (rest, "u" + rest) if onset == "qu" else (rest,):
+        for rhyme in (rest, "u" + rest) if onset == "qu" and rest else (rest,):
             if rhyme in RHYMES and _tone_fits(RHYMES[rhyme], tone):
                 return True
     return False
@@ -172,15 +172,18 @@ _SKIP, _NEUTRAL, _FOREIGN, _VALID, _INVALID = range(5)
 
 # Below this many judged words a text is too short to call garbage on syllables alone.
 MIN_JUDGED_WORDS = 20
-# Real Vietnamese: 0.95-1.0 of judged words are syllables; garbled layers 0.1-0.6.
+# Measured: seeds and good PDFs 0.97-1.0 of judged words are syllables;
+# broken text layers (KH 1105, QĐ 1050) 0.25-0.48 per page.
 MIN_VALID_SHARE = 0.80
 # Real Vietnamese: about 0.9 of judged words carry a Vietnamese letter (seeds
 # 0.90-0.92); OCR without Vietnamese support and stripped diacritics: about 0.
 MIN_VIETNAMESE_SHARE = 0.30
 # "(cid:N)" and U+FFFD among all tokens: glyphs without a Unicode mapping.
 MAX_UNMAPPED_SHARE = 0.05
-# Mixed-script words among all judged words, checked even in short texts.
+# Mixed-script words among judged words: checked in texts too short for the
+# syllable test, once they have at least MIN_MIXED_JUDGED judged words.
 MAX_MIXED_SHARE = 0.10
+MIN_MIXED_JUDGED = 3
 
 
 @dataclass(frozen=True)
@@ -199,14 +202,6 @@ class TextQuality:
     foreign_words: int  # neutral words in one foreign script, or ASCII non-syllables
     unmapped_share: float  # of all tokens: "(cid:N)" and U+FFFD
     combining_share: float  # of all letters: combining marks (text not NFC)
-
-    def describe(self) -> str:
-        """One short clause for a warning or error message."""
-        return (
-            f"share of valid Vietnamese syllables {self.valid_share:.2f}, "
-            f"with Vietnamese letters {self.vietnamese_share:.2f}, "
-            f"foreign letters {self.foreign_letter_share:.2f}, unmapped glyphs {self.unmapped_share:.2f}"
-        )
 
 
 def text_quality(text: str) -> TextQuality:
@@ -242,11 +237,22 @@ def text_quality(text: str) -> TextQuality:
 
 def is_usable(q: TextQuality) -> bool:
     """Would later stages get Vietnamese text out of this?"""
+    return problem(q) is None
+
+
+def problem(q: TextQuality) -> str | None:
+    """Why the text is not usable, as a short clause; None when it is usable."""
     if q.unmapped_share > MAX_UNMAPPED_SHARE:
-        return False
+        return f"share of unmapped glyphs {q.unmapped_share:.2f}"
     if q.judged < MIN_JUDGED_WORDS:
-        return q.mixed_share <= MAX_MIXED_SHARE or q.judged < 3
-    return q.valid_share >= MIN_VALID_SHARE and q.vietnamese_share >= MIN_VIETNAMESE_SHARE
+        if q.judged >= MIN_MIXED_JUDGED and q.mixed_share > MAX_MIXED_SHARE:
+            return f"share of mixed-script words {q.mixed_share:.2f}"
+        return None
+    if q.valid_share < MIN_VALID_SHARE:
+        return f"share of valid Vietnamese syllables {q.valid_share:.2f}"
+    if q.vietnamese_share < MIN_VIETNAMESE_SHARE:
+        return f"share of words with Vietnamese letters {q.vietnamese_share:.2f}"
+    return None
 
 
 def _classify(token: str) -> tuple[int, int, int]:
@@ -256,8 +262,8 @@ def _classify(token: str) -> tuple[int, int, int]:
         return _SKIP, 0, 0
     foreign = sum(1 for ch in letters if not ch.isascii() and ch not in VIETNAMESE_LETTERS)
     if foreign:
-        whole_word = foreign == len(letters) == len(token) and len(token) > 1
-        return (_FOREIGN if whole_word else _INVALID), len(letters), foreign
+        one_script = foreign == len(letters) == len(token)
+        return (_FOREIGN if one_script else _INVALID), len(letters), foreign
     if len(letters) < len(token) or not any(ch in _VOWEL_LETTERS for ch in letters):
         return _NEUTRAL, len(letters), 0  # codes with digits, acronyms without vowels
     if token.isascii():
