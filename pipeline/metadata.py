@@ -19,7 +19,7 @@ import regex
 import yaml
 
 from .model import DocumentInfo, Locality, Section, Signer
-from .segment import _patterns, doc_type_of_line, rules as structure_rules
+from .segment import doc_type_of_line, rules as structure_rules, structure_patterns
 
 PLACES_FILE = Path(__file__).parent / "rules" / "places.yaml"
 
@@ -88,7 +88,7 @@ def _section_text(text: str, sections: list[Section], kind: str) -> str:
 def _split_header(header: str) -> tuple[list[str], list[str]]:
     """Header lines without the national motto (which may share a line with the issuer
     when two printed columns were extracted side by side)."""
-    motto_re = _patterns()["motto"]
+    motto_re = structure_patterns()["motto"]
     lines: list[str] = []
     motto: list[str] = []
     for line in _unwrap_header_lines([ln.strip() for ln in header.split("\n") if ln.strip()]):
@@ -97,7 +97,7 @@ def _split_header(header: str) -> tuple[list[str], list[str]]:
         rest = motto_re.sub("\n", line)
         for part in rest.split("\n"):
             part = part.strip(" -_")
-            if part and not _patterns()["rule_line"].match(part):
+            if part and not structure_patterns()["rule_line"].match(part):
                 lines.append(part)
     return lines, motto
 
@@ -182,7 +182,7 @@ def _title_subject(title_text: str) -> str:
     """The title without its type line ("KẾ HOẠCH"), wrapped lines joined."""
     lines = [ln.strip() for ln in title_text.split("\n") if ln.strip()]
     if lines and doc_type_of_line(lines[0]):
-        m = _patterns()["doc_type_line"].match(lines[0])
+        m = structure_patterns()["doc_type_line"].match(lines[0])
         rest = m.group("rest").strip()
         lines = ([rest] if rest else []) + lines[1:]
     return " ".join(lines)

@@ -85,7 +85,7 @@ def match_heading(text: str) -> HeadingMatch | None:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, regex.Pattern]:
+def structure_patterns() -> dict[str, regex.Pattern]:
     r = rules()
     doc_types = sorted(r["doc_types"], key=len, reverse=True)
     return {
@@ -103,7 +103,7 @@ def _patterns() -> dict[str, regex.Pattern]:
 
 
 def doc_type_of_line(text: str) -> str | None:
-    m = _patterns()["doc_type_line"].match(text.strip())
+    m = structure_patterns()["doc_type_line"].match(text.strip())
     if not m:
         return None
     rest = m.group("rest").strip()
@@ -144,7 +144,7 @@ def find_zones(paras: list[Paragraph]) -> Zones:
 
 
 def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
-    p = _patterns()
+    p = structure_patterns()
     for para in paras[:_HEADER_LOOKAHEAD]:
         if doc_type_of_line(para.text):
             return para.index, _title_end(paras, para.index + 1, include_first=True)
@@ -164,7 +164,7 @@ def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
 
 def _title_end(paras: list[Paragraph], i: int, include_first: bool) -> int:
     """The subject follows the type line; it may run over several paragraphs."""
-    p = _patterns()
+    p = structure_patterns()
     first = True
     while i < len(paras):
         text = paras[i].text.strip()
@@ -191,13 +191,13 @@ def _find_body_start(paras: list[Paragraph], start: int) -> int | None:
         m = match_heading(para.text)
         if m and not m.item and m.style != "heading.paren_number":
             return para.index
-        if _patterns()["appendix"].match(para.text) and _short(para.text):
+        if structure_patterns()["appendix"].match(para.text) and _short(para.text):
             return None
     return None
 
 
 def _find_closing(paras: list[Paragraph], start: int) -> int | None:
-    p = _patterns()
+    p = structure_patterns()
     for para in paras[start:]:
         text = para.text
         if p["closing"].match(text):
@@ -212,7 +212,7 @@ def _find_closing(paras: list[Paragraph], start: int) -> int | None:
 def _find_appendices(paras: list[Paragraph], start: int) -> list[int]:
     """'PHỤ LỤC …' headings; and, after the closing, an unlabelled appendix: a title in
     capitals right above a '(Kèm theo Kế hoạch số … ngày …)' caption."""
-    p = _patterns()
+    p = structure_patterns()
     found = [q.index for q in paras[start:] if p["appendix"].match(q.text) and _short(q.text)]
     for q in paras[start:]:
         if not p["caption"].match(q.text.strip()):
@@ -355,7 +355,7 @@ def _close_body(b: _Builder, start: int, end: int) -> None:
 
 
 def _add_appendix(b: _Builder, start: int, end: int) -> None:
-    p = _patterns()
+    p = structure_patterns()
     para = b.paras[start]
     m = p["appendix"].match(para.text)
     if m:

@@ -22,6 +22,15 @@ SEEDS = {
 }
 
 
+# metadata fields that must agree whichever format a plan arrives in
+META_FIELDS = ("doc_type", "number", "symbol", "issuer", "locality", "place", "issued_date", "title", "signer", "recipients")
+
+
+def outline(doc) -> list[tuple]:
+    """(kind, label, heading) of every section that is not a list item."""
+    return [(s.kind, s.label, s.heading) for s in doc.sections if not s.list_item]
+
+
 def require_tool(name: str) -> str:
     """Path of an optional system tool; skip (printing why) when absent, fail in CI."""
     path = shutil.which(name)

@@ -7,14 +7,8 @@ import pytest
 
 from pipeline.contract import validation_errors
 from pipeline.extract import extract_document
-from tests.conftest import SEEDS
+from tests.conftest import META_FIELDS, SEEDS, outline
 from tests.make_docx import make_plan_docx
-
-META_FIELDS = ("doc_type", "number", "symbol", "issuer", "locality", "place", "issued_date", "title", "signer", "recipients")
-
-
-def _outline(doc):
-    return [(s.kind, s.label, s.heading) for s in doc.sections if not s.list_item]
 
 
 @pytest.mark.parametrize("seed", ["000", "003"])
@@ -24,7 +18,7 @@ def test_same_document_as_text(tmp_path, seed, auto_numbered):
     docx_path = make_plan_docx(tmp_path / f"{seed}.docx", lines, auto_numbered_headings=auto_numbered)
     doc, txt = extract_document(docx_path), extract_document(SEEDS[seed])
     assert doc.document.format == "docx"
-    assert _outline(doc) == _outline(txt)
+    assert outline(doc) == outline(txt)
     for field in META_FIELDS:
         assert getattr(doc.document, field) == getattr(txt.document, field), field
     assert validation_errors(doc.to_json()) == []

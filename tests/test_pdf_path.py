@@ -8,10 +8,8 @@ import pytest
 from pipeline.contract import validation_errors
 from pipeline.extract import extract_document
 from pipeline.segment import top_level
-from tests.conftest import SEEDS, require_tool
+from tests.conftest import META_FIELDS, SEEDS, outline, require_tool
 from tests.render import FONT_DIR, render_pdf
-
-META_FIELDS = ("doc_type", "number", "symbol", "issuer", "locality", "place", "issued_date", "title", "signer", "recipients")
 
 # (seed, a paragraph that must start a new page: a break inside a body section)
 RENDERINGS = {"000": "- Đổi mới tư duy quản lý", "003": "2. Yêu cầu"}
@@ -31,15 +29,11 @@ def rendered(tmp_path_factory):
     return out
 
 
-def _outline(doc):
-    return [(s.kind, s.label, s.heading) for s in doc.sections if not s.list_item]
-
-
 @pytest.mark.parametrize("seed", sorted(RENDERINGS))
 def test_same_sections_and_metadata_as_text(rendered, seed):
     pdf, txt = rendered[seed]
     assert pdf.document.format == "pdf"
-    assert _outline(pdf) == _outline(txt)
+    assert outline(pdf) == outline(txt)
     for field in META_FIELDS:
         assert getattr(pdf.document, field) == getattr(txt.document, field), field
     assert validation_errors(pdf.to_json()) == []
