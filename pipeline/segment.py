@@ -147,7 +147,7 @@ def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
     p = structure_patterns()
     for para in paras[:_HEADER_LOOKAHEAD]:
         if doc_type_of_line(para.text):
-            return para.index, _title_end(paras, para.index + 1, include_first=True)
+            return para.index, _title_end(paras, para.index + 1)
         if match_heading(para.text) and not match_heading(para.text).item:
             break
     # No title line: the document may start at the subject (seeds printed without
@@ -162,10 +162,13 @@ def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _title_end(paras: list[Paragraph], i: int, include_first: bool) -> int:
-    """The subject follows the type line; it may run over several paragraphs."""
+def _title_end(paras: list[Paragraph], i: int) -> int:
+    """The subject after the type line, over one or more paragraphs. It stops at a
+    heading or the closing; a further paragraph is not taken when it opens a preamble,
+    ends a sentence, or is in capitals after a mixed-case subject ("ỦY BAN NHÂN DÂN
+    TỈNH …" enacting a decision)."""
     p = structure_patterns()
-    first = True
+    taken: list[str] = []
     while i < len(paras):
         text = paras[i].text.strip()
         if not text or p["rule_line"].match(text):
@@ -173,13 +176,13 @@ def _title_end(paras: list[Paragraph], i: int, include_first: bool) -> int:
             continue
         if match_heading(text) or p["closing"].match(text):
             break
-        if not first and (p["preamble"].match(text) or _ends_sentence(paras[i - 1].text)):
+        if taken and (
+            p["preamble"].match(text)
+            or _ends_sentence(text)
+            or (_ALL_CAPS.match(text) and not _ALL_CAPS.match(taken[-1]))
+        ):
             break
-        if not first and _ALL_CAPS.match(text) and not _ALL_CAPS.match(paras[i - 1].text):
-            break  # "ỦY BAN NHÂN DÂN TỈNH …" enacting a decision, after a mixed-case subject
-        if _ends_sentence(text) and not first:
-            break
-        first = False
+        taken.append(text)
         i += 1
         if _ends_sentence(text):
             break
