@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -114,6 +115,39 @@ def sections(
     doc = _run_extract(file, debug)
     for line in outline_lines(doc, include_items=items):
         typer.echo(line)
+    raise typer.Exit(_exit_status(doc.warnings))
+
+
+class TableFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def tables(
+    file: Path = typer.Argument(..., help="A plan: .txt, .md, .pdf or .docx."),
+    format: TableFormat = typer.Option(TableFormat.text, "--format", "-f", help="text (aligned grid), csv or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Directory for one file per table (csv, json)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Print the plan's tables (typed columns, rows with their group), or write one file per table."""
+    from .tables.export import table_csv, table_json, print_table
+
+    doc = _run_extract(file, debug)
+    if format is TableFormat.text:
+        for table in doc.tables:
+            print_table(table)
+    else:
+        render = table_csv if format is TableFormat.csv else table_json
+        for table in doc.tables:
+            content = render(table)
+            if out is None:
+                sys.stdout.write(content + "\n")
+            else:
+                _write_atomic(out / f"{doc.document.id}_{table.id}.{format.value}", content)
+    if not doc.tables:
+        typer.echo(f"kehoach: {file}: no tables found", err=True)
     raise typer.Exit(_exit_status(doc.warnings))
 
 

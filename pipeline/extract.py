@@ -15,6 +15,7 @@ from .model import Document, DocumentInfo, Section
 from .normalize import NormalizedText, normalize
 from .quality import problem, text_quality
 from .segment import segment
+from .tables.delimited import find_delimited_tables
 
 _ID_LENGTH = 16  # hex digits of the content hash used as document id
 
@@ -52,7 +53,10 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
         warnings.append(f"low text quality: {problem(quality)} (not Vietnamese, or a legacy font encoding?)")
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
-    return Document(document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, warnings=warnings)
+    tables = find_delimited_tables(norm.text, sections, norm.page_at)
+    return Document(
+        document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables, warnings=warnings,
+    )
 
 
 def _attach_pages(sections: list[Section], norm: NormalizedText) -> None:

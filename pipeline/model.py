@@ -64,6 +64,37 @@ class Section:
 
 
 @dataclass(frozen=True)
+class TableColumn:
+    name: str  # as printed
+    role: str  # seq | group | indicator | task | unit_of_measure | target | lead | support | implementer | deadline | output | other
+    year: int | None = None  # target columns: the milestone year
+
+
+@dataclass
+class TableRow:
+    cells: list[str]
+    group: str | None  # the group row it sits under, e.g. "I. HẠ TẦNG SỐ VÀ AN TOÀN THÔNG TIN"
+    page: int | None
+    start: int  # offsets of the row in the normalized text
+    end: int
+
+
+@dataclass
+class Table:
+    id: str
+    section: str | None  # the appendix or section it belongs to
+    caption: str | None
+    kind: str  # indicators | tasks | responsibilities | other
+    columns: list[TableColumn]
+    rows: list[TableRow]
+    page_start: int | None
+    page_end: int | None
+    start: int
+    end: int
+    shape: str  # how it reached us: delimited (tab rows in text or DOCX)
+
+
+@dataclass(frozen=True)
 class Footnote:
     label: str
     text: str
@@ -78,7 +109,7 @@ class Document:
     text: str
     sections: list[Section] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
-    tables: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     indicators: list[dict[str, Any]] = field(default_factory=list)
     percentages: list[dict[str, Any]] = field(default_factory=list)

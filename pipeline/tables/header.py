@@ -1,0 +1,69 @@
+"""Column headers -> roles (seq, indicator, task, target with year, lead, support, …).
+
+The lexicon lives in rules/table_headers.yaml. Headers vary from plan to plan
+("Cơ quan chủ trì", "Phòng chủ trì", "Sở, ngành chủ trì"), so matching is by
+keyword position first and by similarity when no keyword is inside.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+import yaml
+
+from ..model import TableColumn as Column
+
+RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "table_headers.yaml"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> tuple[tuple[str, str], ...]:
+    pairs = [(kw.lower(), role) for role, kws in lexicon()["roles"].items() for kw in kws]
+    return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
+
+
+def _clean(header: str) -> str:
+    return " ".join(regex.sub(r"[()\[\]*:.]", " ", header).lower().split())
+
+
+def classify_header(header: str) -> Column:
+    """The role of one column header as printed."""
+    text = _clean(header)
+    year = regex.match(lexicon()["target_year"], text)
+    if year:
+        return Column(header, "target", int(year.group("year")))
+    best: tuple[int, int, str] | None = None  # (position, -length, role)
+    for keyword, role in _keywords():
+        m = regex.search(rf"(?<!\p{{L}}){regex.escape(keyword)}(?!\p{{L}})", text)
+        if m:
+            candidate = (m.start(), -len(keyword), role)
+            best = candidate if best is None or candidate < best else best
+    if best is not None:
+        return Column(header, best[2])
+    return Column(header, _closest_role(text))
+
+
+def _closest_role(text: str) -> str:
+    scored = [(difflib.SequenceMatcher(None, text, kw).ratio(), role) for kw, role in _keywords()]
+    score, role = max(scored)
+    return role if score >= lexicon()["min_similarity"] else "other"
+
+
+def table_kind(columns: list[Column]) -> str:
+    """indicators | tasks | responsibilities | other, from the roles its columns carry."""
+    roles = {c.role for c in columns}
+    if "indicator" in roles and ("target" in roles or "unit_of_measure" in roles):
+        return "indicators"
+    if "task" in roles and roles & {"lead", "support", "deadline"}:
+        return "tasks"
+    if ("task" in roles or "indicator" in roles) and "implementer" in roles:
+        return "responsibilities"
+    return "other"
