@@ -127,7 +127,7 @@ class TableFormat(str, Enum):
 @app.command()
 def tables(
     file: Path = typer.Argument(..., help="A plan: .txt, .md, .pdf or .docx."),
-    format: TableFormat = typer.Option(TableFormat.text, "--format", "-f", help="text (aligned grid), csv or json."),
+    fmt: TableFormat = typer.Option(TableFormat.text, "--format", "-f", help="text (aligned grid), csv or json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Directory for one file per table (csv, json)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
@@ -135,17 +135,17 @@ def tables(
     from .tables.export import table_csv, table_json, print_table
 
     doc = _run_extract(file, debug)
-    if format is TableFormat.text:
+    if fmt is TableFormat.text:
         for table in doc.tables:
             print_table(table)
     else:
-        render = table_csv if format is TableFormat.csv else table_json
+        render = table_csv if fmt is TableFormat.csv else table_json
         for table in doc.tables:
             content = render(table)
             if out is None:
                 sys.stdout.write(content + "\n")
             else:
-                _write_atomic(out / f"{doc.document.id}_{table.id}.{format.value}", content)
+                _write_atomic(out / f"{doc.document.id}_{table.id}.{fmt.value}", content)
     if not doc.tables:
         typer.echo(f"kehoach: {file}: no tables found", err=True)
     raise typer.Exit(_exit_status(doc.warnings))

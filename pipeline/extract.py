@@ -49,8 +49,9 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
     quality = text_quality(norm.text)
     info.text_quality = round(quality.valid_share, 3) if quality.judged else None
     warnings = list(loaded.warnings) + list(norm.warnings)
-    if problem(quality):
-        warnings.append(f"low text quality: {problem(quality)} (not Vietnamese, or a legacy font encoding?)")
+    reason = problem(quality)
+    if reason:
+        warnings.append(f"low text quality: {reason} (not Vietnamese, or a legacy font encoding?)")
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
     tables = find_delimited_tables(norm.text, sections, norm.page_at)

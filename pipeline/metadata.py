@@ -19,7 +19,8 @@ import regex
 import yaml
 
 from .model import DocumentInfo, Locality, Section, Signer
-from .segment import doc_type_of_line, rules as structure_rules, structure_patterns
+from .headings import rules as structure_rules
+from .segment import doc_type_of_line, structure_patterns
 
 PLACES_FILE = Path(__file__).parent / "rules" / "places.yaml"
 
@@ -64,7 +65,7 @@ def read_metadata(info: DocumentInfo, text: str, sections: list[Section]) -> lis
     closing = _section_text(text, sections, "closing")
     captions = [s.caption for s in sections if s.kind == "appendix" and s.caption]
 
-    header_lines, motto = _split_header(header)
+    header_lines = _header_lines(header)
     _read_number(info, header_lines, captions)
     _read_date(info, header_lines, captions, warnings)
     info.doc_type = _doc_type(info, title, text)
@@ -85,21 +86,18 @@ def _section_text(text: str, sections: list[Section], kind: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def _split_header(header: str) -> tuple[list[str], list[str]]:
-    """Header lines without the national motto (which may share a line with the issuer
-    when two printed columns were extracted side by side)."""
+def _header_lines(header: str) -> list[str]:
+    """Header lines without the national motto, which may share a line with the issuer
+    when two printed columns were extracted side by side."""
     motto_re = structure_patterns()["motto"]
+    rule_line = structure_patterns()["rule_line"]
     lines: list[str] = []
-    motto: list[str] = []
     for line in _unwrap_header_lines([ln.strip() for ln in header.split("\n") if ln.strip()]):
-        for m in motto_re.finditer(line):
-            motto.append(m.group(0))
-        rest = motto_re.sub("\n", line)
-        for part in rest.split("\n"):
+        for part in motto_re.sub("\n", line).split("\n"):
             part = part.strip(" -_")
-            if part and not structure_patterns()["rule_line"].match(part):
+            if part and not rule_line.match(part):
                 lines.append(part)
-    return lines, motto
+    return lines
 
 
 def _read_number(info: DocumentInfo, header_lines: list[str], captions: list[str]) -> None:

@@ -14,7 +14,6 @@ separated by one "\\n"; table rows keep their cells separated by "\\t".
 
 from __future__ import annotations
 
-import re as _re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,8 +24,13 @@ from typing import Callable, Iterable
 import regex
 import yaml
 
+from .headings import match_heading
 from .load.base import LoadedText, OffsetMap
 from .model import Footnote
+from .textshape import (
+    FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, ends_sentence, is_all_caps, is_table_row, starts_lower,
+    starts_upper,
+)
 
 RULES_FILE = Path(__file__).parent / "rules" / "normalize.yaml"
 
@@ -141,7 +145,7 @@ def markdown_markers(line: str) -> str:
     return _MD_NESTED_BULLET.sub(r"\1", line)
 
 
-_SPACES = _re.compile(r"[ ]{2,}")
+_SPACES = regex.compile(r"[ ]{2,}")
 
 
 def whitespace(line: str) -> str:
@@ -175,41 +179,26 @@ def clean_line(line: str, steps: Iterable[str] = tuple(CHAR_STEPS)) -> str:
 # Line shapes shared by the line steps
 # --------------------------------------------------------------------------
 
-_TERMINAL = ".;:!?"
-_BLOCK_START = regex.compile(
+# Lines that open a block although they are not headings (those come from
+# rules/structure.yaml through `match_heading`).
+_OTHER_BLOCK_START = regex.compile(
     r"""^(?:
-        [IVXLC]{1,6}[.)]\s                      # I.  II)
-      | \d{1,2}(?:\.\d{1,2}){0,3}[.)]\s         # 1.  2.1.  3)
-      | \d{1,2}(?:\.\d{1,2}){1,3}\s             # 1.1 (tables, some plans)
-      | [a-zđ][.)]\s                            # a)  b.
-      | [-+•–*▪◦●]\s*                           # list bullets
-      | \(?\d{1,2}\)\s                          # (1)
-      | (?:PHỤ\sLỤC|Phụ\slục|Nơi\snhận|Kính\sgửi|Căn\scứ|Số\s*:|KT\.|TM\.|TL\.|TUQ\.|Q\.\s)
+        (?:PHỤ\sLỤC|Phụ\slục|Nơi\snhận|Kính\sgửi|Căn\scứ|Số\s*:|KT\.|TM\.|TL\.|TUQ\.|Q\.\s)
       | \(Kèm\stheo
+      | \*\s                                   # a Markdown bullet left after cleaning
       | \d{1,3}\s*$                             # a number alone (row number, page number)
     )""",
     regex.X,
 )
-_UPPER_START = regex.compile(r"^[\p{Lu}]")
 _NUMBER_OR_DATE_START = regex.compile(r"^\d{1,4}\s*[/-]\s*[\dA-ZĐ]")
-_LOWER_START = regex.compile(r"^[\p{Ll}]")
-_ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
 _TIGHT_END = regex.compile(r"[\p{L}\p{N}][-/]$")
 _TIGHT_START = regex.compile(r"^[\p{Lu}\p{N}]")
 _APPENDIX_HEAD = regex.compile(r"^(?:PHỤ\s*LỤC|Phụ\s*lục)(?:\s+(?:số\s*)?[IVXLC\d]+[A-Za-z]?)?\s*[.:]?\s*$")
 
 
 def is_block_start(line: str) -> bool:
-    return bool(_BLOCK_START.match(line))
-
-
-def is_table_row(line: str) -> bool:
-    return "\t" in line
-
-
-def ends_sentence(line: str) -> bool:
-    stripped = line.rstrip(" *)\"'")
-    return bool(stripped) and stripped[-1] in _TERMINAL
+    """A heading, a list item or another opener: a wrapped line never goes on into it."""
+    return match_heading(line) is not None or bool(_OTHER_BLOCK_START.match(line))
 
 
 # --------------------------------------------------------------------------
@@ -241,7 +230,7 @@ def drop_page_furniture(lines: list[Line], page_breaks: bool) -> list[Line]:
 def _interrupts_sentence(lines: list[Line], i: int) -> bool:
     prev = next((ln.text for ln in reversed(lines[:i]) if ln.text), "")
     nxt = next((ln.text for ln in lines[i + 1 :] if ln.text), "")
-    return bool(prev) and not ends_sentence(prev) and not is_table_row(prev) and bool(_LOWER_START.match(nxt))
+    return bool(prev) and not ends_sentence(prev) and not is_table_row(prev) and starts_lower(nxt)
 
 
 _EDGE_LINES = 2  # lines at the top and bottom of a page that may be furniture
@@ -277,11 +266,8 @@ def _shape(text: str) -> str:
     return regex.sub(r"\d+", "#", text.strip().lower())
 
 
-_SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUPER_NOTE = regex.compile(rf"^([{_SUPERSCRIPT}]+)\s*(\S.*)$")
+_SUPER_NOTE = regex.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*(\S.*)$")
 _PLAIN_NOTE = regex.compile(r"^(\d{1,2})\s+(\p{Lu}.*)$")
-_TO_SUPER = str.maketrans("0123456789", _SUPERSCRIPT)
-_FROM_SUPER = str.maketrans(_SUPERSCRIPT, "0123456789")
 _NOTE_LOOKBACK = 80  # lines between a footnote marker and its footnote (one page)
 
 
@@ -301,11 +287,14 @@ def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        label, body = _footnote_start(line.text, expected, keep)
-        if label is None:
+        note = _footnote_start(line.text, expected, keep)
+        if note is None:
             keep.append(line)
             i += 1
             continue
+        label, body, marker = note
+        if marker is not None:
+            _superscript_marker(*marker)
         i += 1
         while True:
             j = _next_nonblank(lines, i)
@@ -319,28 +308,41 @@ def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
     return keep, notes
 
 
-def _footnote_start(text: str, expected: int, before: list[Line]) -> tuple[str | None, str]:
+_Marker = tuple[Line, int, int]  # the line holding a glued footnote marker, and its span
+
+
+def _footnote_start(text: str, expected: int, before: list[Line]) -> tuple[str, str, _Marker | None] | None:
+    """(label, first text, glued marker) when `text` opens a footnote; None otherwise."""
     m = _SUPER_NOTE.match(text)
     if m:
-        return m.group(1).translate(_FROM_SUPER), m.group(2)
+        return m.group(1).translate(FROM_SUPERSCRIPT), m.group(2), None
     m = _PLAIN_NOTE.match(text)
     if not m or int(m.group(1)) != expected:
-        return None, ""
-    marker = regex.compile(rf"(?<=[\p{{L}})\]])({expected})(?=[\s.,;:)\]]|$)")
+        return None
+    marker = _find_marker(expected, before)
+    return (str(expected), m.group(2), marker) if marker else None
+
+
+def _find_marker(number: int, before: list[Line]) -> _Marker | None:
+    """The nearest earlier "word{number}" (a footnote marker glued to its word)."""
+    pattern = regex.compile(rf"(?<=[\p{{L}})\]])({number})(?=[\s.,;:)\]]|$)")
     for prev in reversed(before[-_NOTE_LOOKBACK:]):
         if is_table_row(prev.text):
             continue
-        found = marker.search(prev.text)
+        found = pattern.search(prev.text)
         if found:
-            prev.text = prev.text[: found.start()] + str(expected).translate(_TO_SUPER) + prev.text[found.end() :]
-            return str(expected), m.group(2)
-    return None, ""
+            return prev, found.start(), found.end()
+    return None
+
+
+def _superscript_marker(line: Line, start: int, end: int) -> None:
+    line.text = line.text[:start] + line.text[start:end].translate(TO_SUPERSCRIPT) + line.text[end:]
 
 
 def _continues_note(body: str, nxt: str) -> bool:
     if _is_tight(body, nxt):
         return True
-    return not ends_sentence(body) and bool(_LOWER_START.match(nxt))
+    return not ends_sentence(body) and starts_lower(nxt)
 
 
 def _next_nonblank(lines: list[Line], i: int) -> int | None:
@@ -397,13 +399,13 @@ def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_a
         return True
     if _NUMBER_OR_DATE_START.match(nxt) and not ends_sentence(prev):
         return not crossed_blank  # "… số \n11/NQ-CP", "… ngày \n09/01/2025": never a new paragraph
-    if _LOWER_START.match(nxt):
+    if starts_lower(nxt):
         return not (crossed_blank and ends_sentence(prev))
     if crossed_blank or in_appendix or ends_sentence(prev):
         return False
     if prev.endswith(","):  # a comma never ends a paragraph or a heading
-        return not _ALL_CAPS.match(nxt) or bool(_ALL_CAPS.match(prev))
-    if _ALL_CAPS.match(nxt) and not _ALL_CAPS.match(prev):
+        return not is_all_caps(nxt) or is_all_caps(prev)
+    if is_all_caps(nxt) and not is_all_caps(prev):
         return False
     if len(prev) < 0.72 * width:
         return False
@@ -413,7 +415,7 @@ def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_a
 def _heading_goes_on(prev: str) -> bool:
     """A full-width heading line followed by a capitalized line: a name goes on, or the body starts."""
     last = prev.rsplit(" ", 1)[-1]
-    return bool(_UPPER_START.match(last)) or last.lower() in _connectors()
+    return starts_upper(last) or last.lower() in _connectors()
 
 
 @lru_cache(maxsize=1)

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import regex
-import yaml
 
+from .headings import match_heading, rules
 from .model import Section
-
-RULES_FILE = Path(__file__).parent / "rules" / "structure.yaml"
-
-
-@lru_cache(maxsize=1)
-def rules() -> dict:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+from .textshape import ends_sentence, is_all_caps, is_table_row
 
 
 @dataclass(frozen=True)
@@ -34,21 +27,6 @@ class Paragraph:
     start: int
     end: int
     text: str
-
-
-@dataclass(frozen=True)
-class HeadingStyle:
-    id: str
-    pattern: regex.Pattern
-    item: bool
-
-
-@dataclass(frozen=True)
-class HeadingMatch:
-    style: str
-    label: str
-    text: str
-    item: bool
 
 
 def paragraphs_of(text: str) -> list[Paragraph]:
@@ -63,25 +41,6 @@ def paragraphs_of(text: str) -> list[Paragraph]:
 # --------------------------------------------------------------------------
 # Patterns from rules/structure.yaml
 # --------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def heading_styles() -> tuple[HeadingStyle, ...]:
-    return tuple(
-        HeadingStyle(entry["id"], regex.compile(entry["pattern"]), bool(entry.get("item")))
-        for entry in rules()["heading_styles"]
-    )
-
-
-def match_heading(text: str) -> HeadingMatch | None:
-    """The heading or list-item style a paragraph opens with, if any."""
-    if "\t" in text:  # table rows are not headings
-        return None
-    for style in heading_styles():
-        m = style.pattern.match(text)
-        if m:
-            return HeadingMatch(style.id, m.group("label"), m.group("text").strip(), style.item)
-    return None
 
 
 @lru_cache(maxsize=1)
@@ -148,7 +107,8 @@ def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
     for para in paras[:_HEADER_LOOKAHEAD]:
         if doc_type_of_line(para.text):
             return para.index, _title_end(paras, para.index + 1)
-        if match_heading(para.text) and not match_heading(para.text).item:
+        heading = match_heading(para.text)
+        if heading and not heading.item:
             break
     # No title line: the document may start at the subject (seeds printed without
     # a header). The first paragraph is the subject when it does not end a sentence
@@ -157,7 +117,7 @@ def _find_title(paras: list[Paragraph]) -> tuple[int | None, int | None]:
     if first is None or match_heading(first.text):
         return None, None
     nxt = next((q for q in paras[first.index + 1 :] if q.text.strip()), None)
-    if nxt is not None and not _ends_sentence(first.text) and p["preamble"].match(nxt.text):
+    if nxt is not None and not ends_sentence(first.text) and p["preamble"].match(nxt.text):
         return first.index, first.index + 1
     return None, None
 
@@ -178,13 +138,13 @@ def _title_end(paras: list[Paragraph], i: int) -> int:
             break
         if taken and (
             p["preamble"].match(text)
-            or _ends_sentence(text)
-            or (_ALL_CAPS.match(text) and not _ALL_CAPS.match(taken[-1]))
+            or ends_sentence(text)
+            or (is_all_caps(text) and not is_all_caps(taken[-1]))
         ):
             break
         taken.append(text)
         i += 1
-        if _ends_sentence(text):
+        if ends_sentence(text):
             break
     return i
 
@@ -231,21 +191,13 @@ _CAPTION_REACH = 4  # paragraphs between an appendix heading and its caption
 
 def _caps_block_above(paras: list[Paragraph], caption: int) -> int:
     i = caption
-    while i - 1 >= 0 and _ALL_CAPS.match(paras[i - 1].text.strip()) and caption - (i - 1) <= _CAPTION_REACH:
+    while i - 1 >= 0 and is_all_caps(paras[i - 1].text) and caption - (i - 1) <= _CAPTION_REACH:
         i -= 1
     return i
 
 
-_ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
-
-
 def _short(text: str) -> bool:
     return len(text) <= 160
-
-
-def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(" *)\"'")
-    return bool(stripped) and stripped[-1] in ".;:!?"
 
 
 # --------------------------------------------------------------------------
@@ -375,7 +327,7 @@ def _add_appendix(b: _Builder, start: int, end: int) -> None:
         if p["caption"].match(text):
             caption = text
             break
-        if match_heading(text) or "\t" in text or len(title_parts) >= 4:
+        if match_heading(text) or is_table_row(text) or len(title_parts) >= 4:
             break
         title_parts.append(text)
     if caption is None:

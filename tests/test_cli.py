@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from pipeline import __version__
 from pipeline.cli import app
+from pipeline.load import LoadError
 from pipeline.contract import validation_errors
 
 from tests.conftest import SEEDS
@@ -71,20 +72,17 @@ def _image_only_pdf(path):
     c.save()
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda p: None, "file not found"),
-    (lambda p: p.write_text("x"), "unsupported file type '.xyz'"),
-    (lambda p: p.write_bytes(b""), "empty file (0 bytes)"),
-    (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage"), "corrupt PDF"),
-    (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20), "corrupt PDF"),
-    (_encrypted_pdf, "encrypted PDF"),
-    (_image_only_pdf, "no text layer"),
-    (lambda p: p.write_bytes(bytes(range(256)) * 40), "undecodable text"),
+@pytest.mark.parametrize("suffix, make, reason", [
+    (".pdf", lambda p: None, "file not found"),
+    (".xyz", lambda p: p.write_text("x"), "unsupported file type '.xyz'"),
+    (".txt", lambda p: p.write_bytes(b""), "empty file (0 bytes)"),
+    (".pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage"), "corrupt PDF"),
+    (".pdf", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20), "corrupt PDF"),
+    (".pdf", _encrypted_pdf, "encrypted PDF"),
+    (".pdf", _image_only_pdf, "no text layer"),
+    (".txt", lambda p: p.write_bytes(bytes(range(256)) * 40), "undecodable text"),
 ], ids=["missing", "unsupported", "empty", "corrupt-pdf", "png-as-pdf", "encrypted-pdf", "no-text-layer", "binary-txt"])
-def test_bad_input_gives_one_line_and_exit_2(tmp_path, make, reason):
-    suffix = {"unsupported file type '.xyz'": ".xyz", "undecodable text": ".txt"}.get(reason, ".pdf")
-    if reason in ("empty file (0 bytes)",):
-        suffix = ".txt"
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, suffix, make, reason):
     path = tmp_path / f"input{suffix}"
     make(path)
     result = runner.invoke(app, ["extract", str(path)])
@@ -93,12 +91,13 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, make, reason):
     assert len(lines) == 1 and lines[0].startswith(f"kehoach: error: {path}: ")
     assert reason in lines[0]
     assert "Traceback" not in result.output
+    assert result.stdout == ""
 
 
 def test_debug_shows_the_traceback(tmp_path):
     path = tmp_path / "missing.txt"
     result = runner.invoke(app, ["extract", str(path), "--debug"])
-    assert result.exit_code != 0 and result.exception is not None
+    assert isinstance(result.exception, LoadError) and result.exception.reason == "file not found"
 
 
 def test_out_file_untouched_on_error(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import regex
 
-from pipeline.segment import match_heading, rules
+from pipeline.headings import match_heading, rules
 
 STYLES = rules()["heading_styles"]
 

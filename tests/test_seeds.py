@@ -150,7 +150,8 @@ def test_wrapped_headings_are_one_heading(seed_docs):
 
 def test_no_heading_swallowed(seed_docs):
     """Every line of the normalized text that opens like a body heading is a section."""
-    from pipeline.segment import match_heading, paragraphs_of
+    from pipeline.headings import match_heading
+    from pipeline.segment import paragraphs_of
 
     for key, doc in seed_docs.items():
         body = [s for s in doc.sections if s.kind == "body"]

@@ -26,6 +26,24 @@ def test_target_years(header, year):
     assert (column.role, column.year) == ("target", year)
 
 
+def test_group_rows_roman_or_letter_and_broken_rows():
+    from pipeline.tables.delimited import find_delimited_tables
+
+    text = ("TT\tNội dung nhiệm vụ\tĐơn vị chủ trì\tThời gian thực hiện\n"
+            "A\tNHIỆM VỤ CHUNG\n"
+            "1\tRà soát quy hoạch khoáng sản\tSở Nông nghiệp và Môi trường\tQuý II/2026\n"
+            "\tvà công bố kết quả\n"
+            "XIV\tNHIỆM VỤ RIÊNG\n"
+            "2\tKiểm tra định kỳ\tThanh tra tỉnh\tHằng năm\n"
+            "V\tKiểm tra\tThanh tra tỉnh\tHằng năm")  # two filled cells: a row, not a group
+    [t] = find_delimited_tables(text, [], lambda offset: None)
+    assert [(r.cells, r.group) for r in t.rows] == [
+        (["1", "Rà soát quy hoạch khoáng sản và công bố kết quả", "Sở Nông nghiệp và Môi trường", "Quý II/2026"], "A. NHIỆM VỤ CHUNG"),
+        (["2", "Kiểm tra định kỳ", "Thanh tra tỉnh", "Hằng năm"], "XIV. NHIỆM VỤ RIÊNG"),
+        (["V", "Kiểm tra", "Thanh tra tỉnh", "Hằng năm"], "XIV. NHIỆM VỤ RIÊNG"),
+    ]
+
+
 def test_unknown_header_is_other():
     assert classify_header("Hình ảnh minh họa").role == "other"
     assert table_kind([classify_header(h) for h in ("TT", "Hình ảnh minh họa")]) == "other"

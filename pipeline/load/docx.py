@@ -44,6 +44,7 @@ from lxml import etree
 
 from . import register
 from .base import LoadedText, LoadError, OffsetMap
+from ..textshape import TO_SUPERSCRIPT
 
 MAIN_PART = "word/document.xml"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,7 +72,6 @@ VERTICAL_EDGES = ("insideV", "left", "right", "start", "end")
 INVISIBLE_BORDERS = ("nil", "none")
 INVISIBLE_COLORS = ("FFFFFF",)
 
-SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 BULLET_LABEL = "-"
 TAB_RUN = re.compile(r"\t+")
 MAX_STYLE_LINKS = 5  # numStyleLink / basedOn chains longer than this are broken files
@@ -614,7 +614,7 @@ class BodyReader:
         if note is None:
             return ""
         self._note_count += 1
-        marker = str(self._note_count).translate(SUPERSCRIPT_DIGITS)
+        marker = str(self._note_count).translate(TO_SUPERSCRIPT)
         body = " ".join(" ".join(self.inline_text(p).split()) for p in note.iter(W_P))
         self._pending_notes.append(f"{marker} {body.strip()}")
         return marker

@@ -14,14 +14,14 @@ from typing import Callable
 
 import regex
 
-from ..model import Section, Table, TableColumn, TableRow
+from ..model import Section, Table, TableRow
 from ..segment import Paragraph, paragraphs_of
+from ..textshape import is_table_row, starts_lower
 from .header import classify_header, table_kind
 
-_ROMAN = regex.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
-_GROUP_SEQ = regex.compile(r"^(?:[IVX]+|[A-Z])\.?$")
+# a group row's number: a roman numeral (I … XXXIX) or a capital letter (A., B.)
+_GROUP_SEQ = regex.compile(r"^(?:X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3}|[A-Z])\.?$")
 _COLUMN_NUMBER = regex.compile(r"^\(?\d{1,2}\)?$")
-_LOWER_START = regex.compile(r"^\p{Ll}")
 
 PageAt = Callable[[int], "int | None"]
 
@@ -39,7 +39,7 @@ def _tab_runs(paras: list[Paragraph]) -> list[list[Paragraph]]:
     runs: list[list[Paragraph]] = []
     current: list[Paragraph] = []
     for para in paras:
-        if "\t" in para.text:
+        if is_table_row(para.text):
             current.append(para)
         elif current:
             runs.append(current)
@@ -79,7 +79,7 @@ def _build(run: list[Paragraph], sections: list[Section], page_at: PageAt, table
         columns=columns,
         rows=rows,
         page_start=page_at(run[0].start),
-        page_end=page_at(run[-1].end - 1 if run[-1].end > run[-1].start else run[-1].start),
+        page_end=page_at(max(run[-1].end - 1, run[-1].start)),
         start=run[0].start,
         end=run[-1].end,
         shape="delimited",
@@ -102,7 +102,7 @@ def _is_column_numbers(cells: list[str]) -> bool:
 def _is_group_row(cells: list[str], seq: int) -> bool:
     number = cells[seq].strip()
     others = [c for i, c in enumerate(cells) if i != seq and c]
-    return bool(_GROUP_SEQ.match(number)) and (_ROMAN.match(number.rstrip(".")) is not None) and len(others) == 1
+    return bool(_GROUP_SEQ.match(number)) and len(others) == 1
 
 
 def _group_label(cells: list[str], seq: int) -> str:
@@ -113,7 +113,7 @@ def _group_label(cells: list[str], seq: int) -> str:
 
 def _continues_row(cells: list[str], seq: int) -> bool:
     filled = [c for i, c in enumerate(cells) if i != seq and c]
-    return not cells[seq] and bool(filled) and bool(_LOWER_START.match(filled[0]))
+    return not cells[seq] and bool(filled) and starts_lower(filled[0])
 
 
 def _merge(row: TableRow, cells: list[str], end: int) -> None:
