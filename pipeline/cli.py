@@ -151,6 +151,21 @@ def tables(
     raise typer.Exit(_exit_status(doc.warnings))
 
 
+@app.command()
+def train(
+    gold: Path = typer.Option(Path("annotations/tables"), "--gold", help="Reviewed gold tables (one JSON per plan)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Where the plans named by the gold files are."),
+    out: Path = typer.Option(Path("models/table_fragments.joblib"), "--out", "-o", help="Where to save the model."),
+) -> None:
+    """Train the flattened-table fragment classifier; print leave-one-plan-out accuracy beside the rules."""
+    from .tables.training import report, run
+
+    if not any(gold.glob("*.json")):
+        _fail(gold, "no gold tables (*.json) here", 2)
+    typer.echo(report(run(gold, corpus, out)))
+    typer.echo(f"saved {out} (+ .metrics.json, .md)")
+
+
 def outline_lines(doc, include_items: bool = False, width: int = 100) -> list[str]:
     lines = []
     for s in doc.sections:

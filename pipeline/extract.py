@@ -16,6 +16,7 @@ from .normalize import NormalizedText, normalize
 from .quality import problem, text_quality
 from .segment import segment
 from .tables.delimited import find_delimited_tables
+from .tables.flattened import find_flattened_tables
 
 _ID_LENGTH = 16  # hex digits of the content hash used as document id
 
@@ -55,6 +56,7 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
     tables = find_delimited_tables(norm.text, sections, norm.page_at)
+    tables += find_flattened_tables(norm.text, sections, norm.page_at, start_id=len(tables) + 1)
     return Document(
         document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables, warnings=warnings,
     )

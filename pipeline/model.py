@@ -91,7 +91,7 @@ class Table:
     page_end: int | None
     start: int
     end: int
-    shape: str  # how it reached us: delimited (tab rows in text or DOCX)
+    shape: str  # how it reached us: delimited (tab rows in text, DOCX or ruled PDF tables) | flattened (one cell fragment per line)
 
 
 @dataclass(frozen=True)

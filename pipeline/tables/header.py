@@ -67,3 +67,14 @@ def table_kind(columns: list[Column]) -> str:
     if ("task" in roles or "indicator" in roles) and "implementer" in roles:
         return "responsibilities"
     return "other"
+
+
+def keyword_at_start(header: str) -> bool:
+    """Whether a header name begins with a lexicon keyword or a target year ("Đến năm 2030")."""
+    text = _clean(header)
+    if regex.match(lexicon()["target_year"], text):
+        return True
+    return any(
+        text.startswith(keyword) and (len(text) == len(keyword) or not text[len(keyword)].isalpha())
+        for keyword, _ in _keywords()
+    )
