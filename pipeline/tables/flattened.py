@@ -13,6 +13,7 @@ otherwise) -> join the pieces of each column into cells.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -98,6 +99,8 @@ def split_header(line: str, *, first: bool = True) -> list[str] | None:
     words = line.split()
     if not words or len(words) > 40 or ends_sentence(line) or is_table_row(line):
         return None
+    if first and not keyword_at_start(" ".join(words[:2])) and not keyword_at_start(words[0]):
+        return None  # the quick no: a first header line opens with "TT", "STT", "Số TT"
     starts = [i for i, w in enumerate(words) if i == 0 or starts_upper(w)]
     best: dict[int, list[str]] = {0: []}  # words[:end] -> the most names covering them
     for end in starts[1:] + [len(words)]:
@@ -135,7 +138,7 @@ def find_flattened_tables(
     for section in sections:
         if section.kind != "appendix" or section.parent is not None:
             continue
-        region = [p for p in lines if section.start <= p.start and p.end <= section.end]
+        region = lines_within(lines, section.start, section.end)
         if any(is_table_row(p.text) for p in region):
             continue  # a delimited table: its parser has it
         for flat in read_flat_tables(region):
@@ -143,6 +146,17 @@ def find_flattened_tables(
             if table.rows:
                 tables.append(table)
     return tables
+
+
+def lines_within(lines: list[Paragraph], start: int, end: int) -> list[Paragraph]:
+    """The lines lying inside [start, end] (lines sorted by offset)."""
+    first = bisect.bisect_left([p.start for p in lines], start)
+    region = []
+    for para in lines[first:]:
+        if para.end > end:
+            break
+        region.append(para)
+    return region
 
 
 def read_flat_tables(lines: list[Paragraph]) -> list[FlatTable]:

@@ -30,21 +30,30 @@ def _keywords() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
 
 
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[regex.Pattern, tuple[tuple[regex.Pattern, str], ...]]:
+    """The target-year pattern and one whole-word pattern per keyword, compiled once."""
+    words = tuple((regex.compile(rf"(?<!\p{{L}}){regex.escape(kw)}(?!\p{{L}})"), role) for kw, role in _keywords())
+    return regex.compile(lexicon()["target_year"]), words
+
+
 def _clean(header: str) -> str:
     return " ".join(regex.sub(r"[()\[\]*:.]", " ", header).lower().split())
 
 
+@lru_cache(maxsize=1024)
 def classify_header(header: str) -> Column:
     """The role of one column header as printed."""
     text = _clean(header)
-    year = regex.match(lexicon()["target_year"], text)
+    target_year, keywords = _patterns()
+    year = target_year.match(text)
     if year:
         return Column(header, "target", int(year.group("year")))
     best: tuple[int, int, str] | None = None  # (position, -length, role)
-    for keyword, role in _keywords():
-        m = regex.search(rf"(?<!\p{{L}}){regex.escape(keyword)}(?!\p{{L}})", text)
+    for pattern, role in keywords:
+        m = pattern.search(text)
         if m:
-            candidate = (m.start(), -len(keyword), role)
+            candidate = (m.start(), -(m.end() - m.start()), role)
             best = candidate if best is None or candidate < best else best
     if best is not None:
         return Column(header, best[2])
@@ -69,10 +78,11 @@ def table_kind(columns: list[Column]) -> str:
     return "other"
 
 
+@lru_cache(maxsize=4096)
 def keyword_at_start(header: str) -> bool:
     """Whether a header name begins with a lexicon keyword or a target year ("Đến năm 2030")."""
     text = _clean(header)
-    if regex.match(lexicon()["target_year"], text):
+    if _patterns()[0].match(text):
         return True
     return any(
         text.startswith(keyword) and (len(text) == len(keyword) or not text[len(keyword)].isalpha())

@@ -25,7 +25,7 @@ from ..normalize import normalize
 from ..segment import paragraphs_of, segment
 from . import classifier
 from .classifier import MODEL_DIR, MODEL_FILE, START, ModelScorer, RuleScorer, fragment_features
-from .flattened import FlatRow, FlatTable, assign_columns, boundaries, build_table, read_flat_tables
+from .flattened import FlatRow, FlatTable, assign_columns, boundaries, build_table, lines_within, read_flat_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "annotations" / "tables"
@@ -60,8 +60,7 @@ def load_gold(gold_file: Path, corpus_dir: Path = CORPUS_DIR) -> GoldPlan:
     flats = []
     for section in sections:
         if section.kind == "appendix" and section.parent is None:
-            region = [p for p in lines if section.start <= p.start and p.end <= section.end]
-            flats += read_flat_tables(region)
+            flats += read_flat_tables(lines_within(lines, section.start, section.end))
     if len(flats) != len(gold["tables"]):
         raise ValueError(f"{gold_file.name}: {len(flats)} tables found, {len(gold['tables'])} in the gold")
     tables = []
