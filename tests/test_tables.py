@@ -149,3 +149,15 @@ def test_cli_tables_csv_and_json(tmp_path):
     assert result.exit_code == 0
     assert "t3 · tasks · PHÂN CÔNG TRIỂN KHAI NHIỆM VỤ" in result.stdout and "TT [seq]" in result.stdout
     assert "Hàng năm và thường xuyên" in result.stdout
+
+
+def test_docx_tables_give_the_rows_of_the_text(tmp_path, seed_docs):
+    """Seed 000 written as a Word document with real tables: the same tables as its text."""
+    lines = SEEDS["000"].read_text(encoding="utf-8").splitlines()
+    doc = extract_document(make_plan_docx(tmp_path / "000.docx", lines))
+    text_tables = seed_docs["000"].tables
+    assert [len(t.rows) for t in doc.tables] == [len(t.rows) for t in text_tables] == [9, 31, 23]
+    for from_docx, from_text in zip(doc.tables, text_tables):
+        assert [(c.role, c.year) for c in from_docx.columns] == [(c.role, c.year) for c in from_text.columns]
+        assert [r.cells for r in from_docx.rows] == [r.cells for r in from_text.rows]
+        assert [r.group for r in from_docx.rows] == [r.group for r in from_text.rows]
