@@ -28,8 +28,8 @@ from .headings import match_heading
 from .load.base import LoadedText, OffsetMap
 from .model import Footnote
 from .textshape import (
-    FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, ends_sentence, is_all_caps, is_table_row, starts_lower,
-    starts_upper,
+    FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, ends_sentence, is_all_caps, is_table_row, join_wrapped,
+    joins_tight, starts_lower, starts_upper,
 )
 
 RULES_FILE = Path(__file__).parent / "rules" / "normalize.yaml"
@@ -149,10 +149,18 @@ _SPACES = regex.compile(r"[ ]{2,}")
 
 
 def whitespace(line: str) -> str:
-    """Collapse runs of spaces; keep tabs (cell separators) but trim spaces around them."""
+    """Collapse runs of spaces; keep tabs (cell separators) but trim spaces around them.
+
+    Trailing empty cells go, but a row whose only text is in its first cell (a
+    heading row spanning the table, "A.1 Nhà/khoang cháy …") keeps one tab: it
+    is still a row, and losing it would cut its table in two.
+    """
     if "\t" in line:
         cells = [_SPACES.sub(" ", cell).strip() for cell in line.split("\t")]
-        return "\t".join(cells).rstrip("\t") if any(cells) else ""
+        if not any(cells):
+            return ""
+        row = "\t".join(cells).rstrip("\t")
+        return row if "\t" in row else row + "\t"
     return _SPACES.sub(" ", line).strip()
 
 
@@ -191,8 +199,6 @@ _OTHER_BLOCK_START = regex.compile(
     regex.X,
 )
 _NUMBER_OR_DATE_START = regex.compile(r"^\d{1,4}\s*[/-]\s*[\dA-ZĐ]")
-_TIGHT_END = regex.compile(r"[\p{L}\p{N}][-/]$")
-_TIGHT_START = regex.compile(r"^[\p{Lu}\p{N}]")
 _APPENDIX_HEAD = regex.compile(r"^(?:PHỤ\s*LỤC|Phụ\s*lục)(?:\s+(?:số\s*)?[IVXLC\d]+[A-Za-z]?)?\s*[.:]?\s*$")
 
 
@@ -247,13 +253,31 @@ def _drop_edge_furniture(lines: list[Line]) -> list[Line]:
         for shape in {_shape(lines[i].text) for i in idx}:
             shape_pages[shape] += 1
     min_repeats = max(2, int(0.4 * len(by_page)))
-    drop: set[int] = set()
-    for p, idx in edges.items():
-        for i in idx:
-            text = lines[i].text
-            if _PAGE_NUMBER.match(text) or (shape_pages[_shape(text)] >= min_repeats and not is_table_row(text)):
-                drop.add(i)
+
+    def is_furniture(i: int) -> bool:
+        text = lines[i].text
+        return bool(_PAGE_NUMBER.match(text)) or (shape_pages[_shape(text)] >= min_repeats and not is_table_row(text))
+
+    drop = {i for idx in edges.values() for i in idx if is_furniture(i)}
+    for idx in by_page.values():
+        drop |= _second_from_edge(idx, drop, is_furniture)
     return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _second_from_edge(idx: list[int], drop: set[int], is_furniture: Callable[[int], bool]) -> set[int]:
+    """On a short page, the line next to a dropped edge line when it is furniture too.
+
+    A short page only has its very first and last lines as edges, but the
+    last page of a table often holds a running header, a page number and a
+    few rows: the page number left behind would cut the table in two.
+    """
+    if len(idx) > 2 * _EDGE_LINES + 1 or len(idx) < 3:
+        return set()
+    more = set()
+    for edge, inner in ((idx[0], idx[1]), (idx[-1], idx[-2])):
+        if edge in drop and is_furniture(inner):
+            more.add(inner)
+    return more
 
 
 def _edge_indices(idx: list[int]) -> list[int]:
@@ -300,7 +324,7 @@ def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
             j = _next_nonblank(lines, i)
             if j is None or not _continues_note(body, lines[j].text):
                 break
-            body = _join_text(body, lines[j].text)
+            body = join_wrapped(body, lines[j].text)
             i = j + 1
         notes.append(Footnote(label=label, text=body.strip(), page=line.page))
         if label.isdigit():
@@ -340,7 +364,7 @@ def _superscript_marker(line: Line, start: int, end: int) -> None:
 
 
 def _continues_note(body: str, nxt: str) -> bool:
-    if _is_tight(body, nxt):
+    if joins_tight(body, nxt):
         return True
     return not ends_sentence(body) and starts_lower(nxt)
 
@@ -353,13 +377,6 @@ def _next_nonblank(lines: list[Line], i: int) -> int | None:
     return None
 
 
-def _is_tight(left: str, right: str) -> bool:
-    return bool(_TIGHT_END.search(left) and _TIGHT_START.match(right))
-
-
-def _join_text(left: str, right: str) -> str:
-    """Join two wrapped pieces: no space after a glued "57-" or "28/KH-"."""
-    return left + ("" if _is_tight(left, right) else " ") + right
 
 
 def join_wrapped_lines(lines: list[Line], hard_wrapped: bool) -> list[list[Line]]:
@@ -395,7 +412,7 @@ def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_a
     prev = para[-1].text
     if is_table_row(prev) or is_table_row(nxt) or is_block_start(nxt):
         return False
-    if _is_tight(prev, nxt):
+    if joins_tight(prev, nxt):
         return True
     if _NUMBER_OR_DATE_START.match(nxt) and not ends_sentence(prev):
         return not crossed_blank  # "… số \n11/NQ-CP", "… ngày \n09/01/2025": never a new paragraph
@@ -496,7 +513,7 @@ def _assemble(paragraphs: list[list[Line]], notes: list[Footnote]) -> Normalized
             offset += 1
         for l_index, line in enumerate(para):
             if l_index:
-                sep = "" if _is_tight(para[l_index - 1].text, line.text) else " "
+                sep = "" if joins_tight(para[l_index - 1].text, line.text) else " "
                 parts.append(sep)
                 offset += len(sep)
             if line.page is not None and line.page != last_page:

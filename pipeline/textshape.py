@@ -16,6 +16,9 @@ FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 _ALL_CAPS = regex.compile(r"^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$")
 _LOWER_START = regex.compile(r"^\p{Ll}")
 _UPPER_START = regex.compile(r"^\p{Lu}")
+# a piece wrapped after a glued "57-" or "28/KH-", going on with a capital or digit ("NQ/TW", "NĐ-CP")
+_TIGHT_END = regex.compile(r"[\p{L}\p{N}][-/]$")
+_TIGHT_START = regex.compile(r"^[\p{Lu}\p{N}]")
 
 
 def ends_sentence(line: str) -> bool:
@@ -39,3 +42,17 @@ def starts_upper(line: str) -> bool:
 def is_table_row(line: str) -> bool:
     """Cells separated by tabs: the form loaders and text files give table rows."""
     return "\t" in line
+
+
+def joins_tight(left: str, right: str) -> bool:
+    """Does a line wrapped after `left` go on without a space ("105/2025/NĐ-" + "CP")?
+
+    A layout breaks a line after the hyphen or slash of a citation or a date;
+    putting the pieces back with a space would split "NĐ-CP" or "12/6/2025".
+    """
+    return bool(_TIGHT_END.search(left) and _TIGHT_START.match(right))
+
+
+def join_wrapped(left: str, right: str) -> str:
+    """Join two wrapped pieces: no space after a glued "57-" or "28/KH-", one space otherwise."""
+    return left + ("" if joins_tight(left, right) else " ") + right

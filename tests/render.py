@@ -6,7 +6,9 @@ repeated, and a two-column masthead ("UBND HUYỆN X | CỘNG HÒA XÃ HỘI ...
 tests need such PDFs with known content, so this draws them from text:
 
 * each line is a paragraph, wrapped to the page width;
-* consecutive lines containing a tab are one table, the first row its header;
+* consecutive lines containing a tab are one table, the first row its header
+  (blank lines between them do not end it: seed 000 marks its source's page
+  breaks inside tables with blank lines, and its tables are one table each);
 * a line that is just "\\f", or one named in `page_breaks`, starts a new page;
 * Markdown markers ("##", "**", "<b>") are stripped; a line that had them is bold.
 """
@@ -90,6 +92,8 @@ def parse_blocks(lines: Sequence[str], *, page_breaks: tuple[str, ...] = (), tab
         if tables and "\t" in raw:
             rows.append(tuple(strip_markdown(cell) for cell in raw.split("\t")))
             continue
+        if rows and not raw.strip():
+            continue  # a blank line inside a table
         if rows:
             blocks.append(_Block("table", rows=tuple(rows)))
             rows = []

@@ -15,6 +15,13 @@ widget annotations, outside the page content ("Số: /QĐ-UBND" with "1696"
 stamped over the gap). pdfium flattens them into the page; each stamped word
 is then put back into the line it sits on.
 
+Tables: pdfium reads a ruled table cell by cell, one wrapped line per text
+line. On pages whose paths draw a grid, pdfplumber's table finder turns the
+rules into cells, and each table's text is written instead as one line per
+row, cells joined by "\t", merged cells empty, as the DOCX loader writes
+tables (see `pdf_tables`). Pages without rules cost one look at their path
+objects.
+
 Trust: a text layer can be present and useless (fonts without a Unicode map,
 OCR without Vietnamese). Each page is scored by `pipeline.quality`; bad pages
 are dropped with a warning, and a file with no usable page is a LoadError.
@@ -33,10 +40,15 @@ import pypdfium2.raw as pdfium_c
 from .. import quality
 from . import register
 from .base import LoadedText, LoadError, OffsetMap
+from .pdf_tables import (
+    Matrix, Spliced, char_centers, display_box, display_matrix, find_tables, has_grid, page_rulings, splice_tables,
+    to_display,
+)
 
 PAGE_SEPARATOR = "\f"
 # Controls that a text layer may carry (e.g. garbled glyphs decoded to \x0c); tab and newline stay.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\uffff]")
+_TRAILING_SPACE = re.compile(r"[^\S\t]+$")
 # pdfium marks a line-final hyphen it joined to the next line with U+FFFE;
 # the loader keeps the layout, so the hyphen and the line break come back.
 _PDFIUM_HYPHEN = "\ufffe"
@@ -57,10 +69,32 @@ class PdfSettings:
     reorder_min_share: float = 0.10
     # Put stamped numbers and dates (widget annotations) into their lines.
     merge_stamps: bool = True
+    # Read ruled tables as rows of tab-separated cells.
+    read_tables: bool = True
+    # Look for tables only when a page's paths draw this many rules each way
+    # (a 2 x 2 grid needs 3); text pages have none, highlighted paragraphs no vertical ones.
+    table_min_rules: int = 3
+    # A filled path thicker than this (pt) without a stroke is a highlight or shading, not a rule.
+    ruling_max_thickness: float = 2.0
+    # pdfplumber's table finder on the rules: its default tolerances (pt).
+    table_snap_tolerance: float = 3.0
+    table_join_tolerance: float = 3.0
+    table_intersection_tolerance: float = 3.0
+    table_edge_min_length: float = 3.0
+    # A grid smaller than this is a box around a paragraph, not a table.
+    table_min_rows: int = 2
+    table_min_columns: int = 2
 
     def __post_init__(self) -> None:
         if self.reorder_min_backtracks < 1 or not 0 <= self.reorder_min_share <= 1:
             raise ValueError("reorder_min_backtracks must be >= 1 and reorder_min_share within 0..1")
+        lengths = ("ruling_max_thickness", "table_snap_tolerance", "table_join_tolerance",
+                   "table_intersection_tolerance", "table_edge_min_length")
+        negative = [name for name in lengths if getattr(self, name) < 0]
+        if negative:
+            raise ValueError(f"{', '.join(negative)} cannot be negative")
+        if min(self.table_min_rules, self.table_min_rows, self.table_min_columns) < 1:
+            raise ValueError("table_min_rules, table_min_rows and table_min_columns must be >= 1")
 
 
 @dataclass
@@ -69,6 +103,7 @@ class _Page:
     text: str = ""
     engine: str = "pdfium"
     stamps: int = 0  # stamped words merged in
+    tables: int = 0  # ruled tables written as tab-separated rows
     status: str = "ok"  # ok | blank | image-only | unusable | unreadable
     quality: quality.TextQuality | None = None
     problem: str | None = None  # why the page was skipped
@@ -85,6 +120,7 @@ class _Page:
             "engine": self.engine,
             "status": self.status,
             "stamps": self.stamps,
+            "tables": self.tables,
         }
 
 
@@ -141,10 +177,14 @@ def _read_page(doc: pdfium.PdfDocument, index: int, settings: PdfSettings, plumb
         pdf_page = doc[index]
         textpage = pdf_page.get_textpage()
         raw = textpage.get_text_range()
-        if _out_of_order(textpage, settings):
+        if _out_of_order(textpage, settings, display_matrix(pdf_page)):
             raw = _reordered(plumber, page, raw)
-        elif settings.merge_stamps and pdfium_c.FPDFPage_GetAnnotCount(pdf_page) > 0:
-            raw, page.stamps = _merge_stamps(doc, index, pdf_page, raw)
+        else:
+            spliced = _with_tables(pdf_page, textpage, raw, page, settings)
+            if settings.merge_stamps and pdfium_c.FPDFPage_GetAnnotCount(pdf_page) > 0:
+                raw, page.stamps = _merge_stamps(doc, index, pdf_page, raw, spliced)
+            else:
+                raw = spliced.text
         page.text = clean_page_text(raw)
         if not page.text.strip():
             page.status = "image-only" if _has_images(doc[index]) else "blank"
@@ -154,10 +194,13 @@ def _read_page(doc: pdfium.PdfDocument, index: int, settings: PdfSettings, plumb
 
 
 def clean_page_text(raw: str) -> str:
-    """pdfium/pdfplumber page text -> NFC lines joined by "\\n", no controls or trailing spaces."""
+    """pdfium/pdfplumber page text -> NFC lines joined by "\\n", no controls or trailing spaces.
+
+    Trailing tabs stay: they are the empty last cells of a table row.
+    """
     text = raw.replace(_PDFIUM_HYPHEN, "-\n").replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    return "\n".join(_TRAILING_SPACE.sub("", line) for line in text.split("\n")).strip("\n")
 
 
 def _has_images(pdf_page: pdfium.PdfPage) -> bool:
@@ -167,25 +210,32 @@ def _has_images(pdf_page: pdfium.PdfPage) -> bool:
 # --- reading order ------------------------------------------------------------------
 
 
-def _out_of_order(textpage: pdfium.PdfTextPage, settings: PdfSettings) -> bool:
+def _out_of_order(textpage: pdfium.PdfTextPage, settings: PdfSettings, display: Matrix) -> bool:
     """Does content order jump back up the page too often to be reading order?"""
-    steps, backtracks = _backtracks(textpage)
+    steps, backtracks = _backtracks(textpage, display)
     return backtracks >= settings.reorder_min_backtracks and backtracks >= settings.reorder_min_share * steps
 
 
-def _backtracks(textpage: pdfium.PdfTextPage) -> tuple[int, int]:
+def _backtracks(textpage: pdfium.PdfTextPage, display: Matrix) -> tuple[int, int]:
     """(run-to-run steps, steps that go up the page without moving to a column on the right).
 
     Going up and right is a new column (masthead, table cell); going up and
-    left or straight up is text drawn out of reading order.
+    left or straight up is text drawn out of reading order. "Up" is up the
+    page as displayed: on a page turned by /Rotate, up the user space is sideways.
     """
-    rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]  # (left, bottom, right, top)
+    rects = [_displayed(textpage.get_rect(i), display) for i in range(textpage.count_rects())]
     backtracks = 0
     for prev, cur in zip(rects, rects[1:]):
         rises = cur[1] > prev[3] + _RISE_TOLERANCE
         new_column = cur[0] >= prev[2] - _RISE_TOLERANCE
         backtracks += rises and not new_column
     return max(len(rects) - 1, 0), backtracks
+
+
+def _displayed(rect: Box, display: Matrix) -> Box:
+    """A (left, bottom, right, top) box of user space, as (left, bottom, right, top) on the displayed page."""
+    (ax, ay), (bx, by) = to_display(display, rect[:2]), to_display(display, rect[2:])
+    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
 def _reordered(plumber: "_PlumberFallback", page: _Page, raw: str) -> str:
@@ -218,26 +268,56 @@ class _PlumberFallback:
             self._pdf.close()
 
 
-# --- stamps -------------------------------------------------------------------------
+# --- tables -------------------------------------------------------------------------
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top (pt, origin bottom left)
 
 
-def _merge_stamps(doc: pdfium.PdfDocument, index: int, pdf_page: pdfium.PdfPage, base: str) -> tuple[str, int]:
-    """Flatten the page's annotations and put each stamped word into its line of `base`."""
+def _with_tables(
+    pdf_page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: str, page: _Page, settings: PdfSettings,
+) -> Spliced:
+    """The page text with its ruled tables as tab-separated rows; unchanged on pages without rulings."""
+    if not settings.read_tables:
+        return Spliced.unchanged(raw)
+    display = display_matrix(pdf_page)
+    rules = page_rulings(pdf_page, settings, display)
+    if not has_grid(rules, settings):
+        return Spliced.unchanged(raw)
+    tables = find_tables(rules, display_box(pdf_page), settings)
+    if not tables:
+        return Spliced.unchanged(raw)
+    if textpage.count_chars() != len(raw):
+        page.notes.append("ruled tables read as plain text (pdfium's text and characters do not line up)")
+        return Spliced.unchanged(raw)
+    spliced = splice_tables(raw, char_centers(textpage, raw, display), tables)
+    page.tables = spliced.tables
+    return spliced
+
+
+# --- stamps -------------------------------------------------------------------------
+
+
+def _merge_stamps(
+    doc: pdfium.PdfDocument, index: int, pdf_page: pdfium.PdfPage, base: str, spliced: Spliced,
+) -> tuple[str, int]:
+    """Flatten the page's annotations and put each stamped word into its line.
+
+    Places are found in `base`, pdfium's own text of the page, and carried
+    over to `spliced`, the text the page ends up with (tables written as rows).
+    """
     if pdf_page.flatten() != pdfium_c.FLATTEN_SUCCESS:
-        return base, 0
+        return spliced.text, 0
     pdf_page.close()
     textpage = doc[index].get_textpage()  # the flattened page, reloaded
     full = textpage.get_text_range()
     if not full.startswith(base) or textpage.count_chars() != len(full):
-        return base, 0  # flattening changed the page's own text: keep it as it was
+        return spliced.text, 0  # flattening changed the page's own text: keep it as it was
     words = _words(textpage, full, start=len(base))
     if not words:
-        return base, 0
+        return spliced.text, 0
     chars = [(k, textpage.get_charbox(k)) for k in range(len(base)) if not base[k].isspace()]
-    inserts = sorted((_insert_at(box, chars, len(base)), _center(box)[0], text) for text, box in words)
-    return _splice(base, inserts), len(words)
+    inserts = sorted((spliced.at(_insert_at(box, chars, len(base))), _center(box)[0], text) for text, box in words)
+    return _splice(spliced.text, inserts), len(words)
 
 
 def _words(textpage: pdfium.PdfTextPage, text: str, start: int) -> list[tuple[str, Box]]:

@@ -21,7 +21,7 @@ import regex
 
 from ..model import Section, Table, TableColumn, TableRow
 from ..segment import Paragraph, paragraphs_of
-from ..textshape import ends_sentence, is_all_caps, is_table_row, starts_lower, starts_upper
+from ..textshape import ends_sentence, is_all_caps, is_table_row, join_wrapped, starts_lower, starts_upper
 from . import cues
 from .header import classify_header, keyword_at_start, table_kind
 
@@ -482,14 +482,18 @@ def build_table(
 
 
 def join_pieces(pieces: Iterable[Piece], text: str) -> str:
-    """Pieces of one line keep the line's spacing; lines are joined by a space."""
+    """Pieces of one line keep the line's spacing; lines are joined as wrapped lines are
+    (a space, none after a glued "57-" before "NQ/TW")."""
     parts: list[Piece] = []
     for p in pieces:
         if parts and parts[-1].line == p.line:
             parts[-1] = Piece(text[parts[-1].start : p.end], parts[-1].start, p.end, p.line)
         else:
             parts.append(p)
-    return " ".join(p.text for p in parts)
+    cell = ""
+    for p in parts:
+        cell = join_wrapped(cell, p.text) if cell else p.text
+    return cell
 
 
 def _reattach_stray_text(cells: list[str], columns: list[TableColumn]) -> None:
