@@ -126,12 +126,21 @@ def test_real_docx_task_table_chi_thi_11():
     assert t.caption == "MỘT SỐ NHIỆM VỤ TRỌNG TÂM CỦA CÁC SỞ, BAN, NGÀNH VÀ ĐỊA PHƯƠNG"
 
 
-def test_real_docx_auto_numbered_tt_column():
-    doc = extract_document(realdoc("laocai-sct_KH-2242-KH-SCT_2026-04-23.docx"))
+@pytest.mark.parametrize(
+    "name, second_task",
+    [
+        ("laocai-sct_KH-2242-KH-SCT_2026-04-23.docx", "Xây dựng bài kiểm tra, đáp án"),
+        ("laocai-sct_KH-3024-KH-SCT_2026-05-27.docx", "Xây dựng bài kiểm tra, đáp án"),
+        ("laocai-sct_KH-3898-KH-SCT_2026-06-30.docx", "Xây dựng tài liệu huấn luyện, bài kiểm tra, đáp án"),
+    ],
+)
+def test_real_docx_auto_numbered_tt_column(name, second_task):
+    doc = extract_document(realdoc(name))
     [t] = doc.tables
     assert [c.role for c in t.columns] == ["seq", "task", "implementer", "other"]
-    assert [r.cells[0] for r in t.rows] == [f"{i}." for i in range(1, 10)]  # from Word numbering
-    assert t.rows[1].cells[1] == "Xây dựng bài kiểm tra, đáp án"
+    assert [r.cells[0] for r in t.rows] == [f"{i}." for i in range(1, 10)]  # from Word numbering, not the cell text
+    assert t.rows[1].cells[1] == second_task
+    assert t.rows[8].cells[1].startswith("Trình ký")
 
 
 def test_cli_tables_csv_and_json(tmp_path):
@@ -161,3 +170,10 @@ def test_docx_tables_give_the_rows_of_the_text(tmp_path, seed_docs):
         assert [(c.role, c.year) for c in from_docx.columns] == [(c.role, c.year) for c in from_text.columns]
         assert [r.cells for r in from_docx.rows] == [r.cells for r in from_text.rows]
         assert [r.group for r in from_docx.rows] == [r.group for r in from_text.rows]
+
+
+def test_numbered_groups():
+    from pipeline.tables.numbering import has_children
+
+    assert has_children(["1", "1.1", "1.2", "2", "3", "3.1"]) == [True, False, False, False, True, False]
+    assert has_children(["1", "10", "11"]) == [False, False, False]  # "10" is not a child of "1"

@@ -24,6 +24,7 @@ from ..model import Section, Table, TableColumn, TableRow
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import is_table_row, join_wrapped, starts_lower
 from .header import classify_header, table_kind
+from .numbering import group_label, has_children, is_child
 
 # a group row's number: a roman numeral (I … XXXIX) or a capital letter (A., B.)
 _GROUP_SEQ = regex.compile(r"^(?:X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3}|[A-Z])\.?$")
@@ -84,6 +85,8 @@ def _build(run: list[Paragraph], sections: list[Section], page_at: PageAt, table
             _merge(rows[-1], cells, para.end)
             continue
         rows.append(TableRow(cells=cells, group=group, page=page_at(para.start), start=para.start, end=para.end))
+    if seq is not None:
+        rows = _numbered_groups(rows, seq)
     if not rows:
         return None
     section = _innermost(sections, run[0].start)
@@ -160,9 +163,24 @@ def _is_group_row(cells: list[str], seq: int) -> bool:
 
 
 def _group_label(cells: list[str], seq: int) -> str:
-    number = cells[seq].strip().rstrip(".")
     title = next(c for i, c in enumerate(cells) if i != seq and c)
-    return f"{number}. {title}"
+    return group_label(cells[seq], title)
+
+
+def _numbered_groups(rows: list[TableRow], seq: int) -> list[TableRow]:
+    """Rows numbered "1" with children "1.1", "1.2" below are the groups of those children."""
+    seqs = [r.cells[seq].strip() for r in rows]
+    kept: list[TableRow] = []
+    parent: tuple[str, str] | None = None  # (number, label)
+    for row, number, children in zip(rows, seqs, has_children(seqs)):
+        if children:
+            title = " ".join(c for i, c in enumerate(row.cells) if i != seq and c)
+            parent = (number, group_label(number, title))
+            continue
+        if parent and is_child(number, parent[0]):
+            row.group = parent[1]
+        kept.append(row)
+    return kept
 
 
 def _continues_row(cells: list[str], seq: int | None, above: TableRow, page_break: bool) -> bool:

@@ -24,6 +24,7 @@ from ..segment import Paragraph, paragraphs_of
 from ..textshape import ends_sentence, is_all_caps, is_table_row, join_wrapped, starts_lower, starts_upper
 from . import cues
 from .header import classify_header, keyword_at_start, table_kind
+from .numbering import group_label, has_children, is_child
 
 PageAt = Callable[[int], "int | None"]
 
@@ -250,7 +251,7 @@ class _RowReader:
             return False
         self._close()
         self.roman += 1
-        self.group = f"{m.group('num')}. {m.group('title').strip()}"
+        self.group = group_label(m.group("num"), m.group("title"))
         self.after_group = True
         self.row = None
         return True
@@ -275,19 +276,15 @@ class _RowReader:
     def close(self) -> None:
         """Numbers with children (1 -> 1.1) are group rows: their text is the group's title."""
         self._close()
-        seqs = [r.seq for r in self.numbered]
-        for k, row in enumerate(self.numbered):
-            child = k + 1 < len(seqs) and seqs[k + 1].startswith(row.seq + ".")
-            if child:
-                title = " ".join(p.text for p in row.pieces)
-                label = f"{row.seq}. {title}".strip()
-                self.table.groups.append((label, row))
-                for later in self.numbered[k + 1 :]:
-                    if not later.seq.startswith(row.seq + "."):
-                        break
-                    later.group = label
-            else:
-                self.table.rows.append(row)
+        parent: tuple[str, str] | None = None  # (number, label)
+        for row, children in zip(self.numbered, has_children([r.seq for r in self.numbered])):
+            if children:
+                parent = (row.seq, group_label(row.seq, " ".join(p.text for p in row.pieces)))
+                self.table.groups.append((parent[1], row))
+                continue
+            if parent and is_child(row.seq, parent[0]):
+                row.group = parent[1]
+            self.table.rows.append(row)
         if self.numbered:
             self.table.end = self.numbered[-1].end
 

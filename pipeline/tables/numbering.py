@@ -1,0 +1,23 @@
+"""Row numbers of tables: "1" above "1.1", "1.2" is a group row, not a row.
+
+Shared by the delimited and the flattened parsers, so a plan's "1 / 1.1 … 1.8 /
+2 / 2.1 …" numbering gives the same groups whichever shape the table reached us in.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def has_children(seqs: Sequence[str]) -> list[bool]:
+    """For each row number, whether the next one is its first child ("1" then "1.1")."""
+    return [k + 1 < len(seqs) and bool(s) and seqs[k + 1].startswith(s.rstrip(".") + ".") for k, s in enumerate(seqs)]
+
+
+def group_label(seq: str, title: str) -> str:
+    """ "I" + "CÔNG TÁC CHỈ ĐẠO" -> "I. CÔNG TÁC CHỈ ĐẠO"; the label rows carry as their group."""
+    return f"{seq.strip().rstrip('.')}. {title.strip()}".strip()
+
+
+def is_child(seq: str, parent: str) -> bool:
+    return seq.startswith(parent.rstrip(".") + ".")
