@@ -1,0 +1,1 @@
+"""Extractors: citations, indicators, percentages, deadlines, units, tasks (issue 4)."""
