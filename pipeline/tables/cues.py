@@ -22,7 +22,8 @@ _ACRONYM = regex.compile(r"^[\p{Lu}\d&\-]{2,}$")
 
 
 @lru_cache(maxsize=None)
-def _yaml(name: str) -> dict:
+def rules_data(name: str) -> dict:
+    """A rules file of pipeline/rules, parsed once."""
     return yaml.safe_load((RULES_DIR / name).read_text(encoding="utf-8"))
 
 
@@ -32,12 +33,12 @@ def _alternation(words: list[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _unit_head() -> regex.Pattern:
-    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{_alternation(_yaml('units.yaml')['heads'])})(?!\p{{L}})")
+    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{_alternation(rules_data('units.yaml')['heads'])})(?!\p{{L}})")
 
 
 @lru_cache(maxsize=1)
 def _deadline() -> tuple[regex.Pattern, regex.Pattern]:
-    rules = _yaml("deadlines.yaml")
+    rules = rules_data("deadlines.yaml")
     times = "|".join(t.replace("{year}", rules["year"]) for t in rules["time"])
     opener = rf"(?:(?:{_alternation(rules['openers'])})\s+)?"
     phrase = rf"{opener}(?:(?:{_alternation(rules['recurring'])})(?!\p{{L}})|(?:{times})(?!\p{{L}}|\d))"
@@ -78,7 +79,7 @@ def is_acronym(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _measures() -> frozenset[str]:
-    return frozenset(m.lower() for m in _yaml("units.yaml")["measures"])
+    return frozenset(m.lower() for m in rules_data("units.yaml")["measures"])
 
 
 def is_measure(text: str) -> bool:
@@ -96,12 +97,12 @@ def value_starts(text: str) -> list[int]:
 
 @lru_cache(maxsize=1)
 def name_ends() -> frozenset[str]:
-    return frozenset(_yaml("units.yaml")["name_ends"])
+    return frozenset(rules_data("units.yaml")["name_ends"])
 
 
 @lru_cache(maxsize=1)
 def dangling_words() -> frozenset[str]:
-    return frozenset(_yaml("units.yaml")["dangling_words"])
+    return frozenset(rules_data("units.yaml")["dangling_words"])
 
 
 def unit_starts_within(text: str) -> list[int]:
