@@ -17,7 +17,7 @@ RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 # a target value: "100%", "≥ 80%", "> 95%", "01", "2,5", "1.200"; a run of them is one per cell
 VALUE = regex.compile(r"(?:[<>≥≤]=?\s*)?\d+(?:[.,]\d+)*\s*%?|[-–x](?!\S)")  # "-", "x": printed for "none" / "yes"
 _VALUE_LINE = regex.compile(rf"^{VALUE.pattern}(?:\s+{VALUE.pattern})*$")
-_VALUE_START = regex.compile(rf"^(?:[<>≥≤]=?\s*)\d|^\d+(?:[.,]\d+)?\s*%")
+_VALUE_START = regex.compile(r"^(?:[<>≥≤]=?\s*)\d|^\d+(?:[.,]\d+)?\s*%")
 _ACRONYM = regex.compile(r"^[\p{Lu}\d&\-]{2,}$")
 
 

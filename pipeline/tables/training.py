@@ -24,7 +24,7 @@ from ..load import load
 from ..normalize import normalize
 from ..segment import paragraphs_of, segment
 from . import classifier
-from .classifier import MODEL_DIR, MODEL_FILE, START, ModelScorer, RuleScorer, fragment_features
+from .classifier import MODEL_FILE, START, ModelScorer, RuleScorer, fragment_features
 from .flattened import FlatRow, FlatTable, assign_columns, boundaries, build_table, lines_within, read_flat_tables
 
 ROOT = Path(__file__).resolve().parents[2]
