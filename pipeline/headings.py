@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import regex
-import yaml
 
+from .rules import load as load_rules
 from .textshape import is_table_row
 
-RULES_FILE = Path(__file__).parent / "rules" / "structure.yaml"
 
-
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    """rules/structure.yaml: heading styles, zones, document types."""
+    return load_rules("structure.yaml")
 
 
 @dataclass(frozen=True)

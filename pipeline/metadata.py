@@ -13,21 +13,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import regex
-import yaml
 
-from .model import DocumentInfo, Locality, Section, Signer
 from .headings import rules as structure_rules
+from .model import DocumentInfo, Locality, Section, Signer
+from .rules import load as load_rules
 from .segment import doc_type_of_line, structure_patterns
 
-PLACES_FILE = Path(__file__).parent / "rules" / "places.yaml"
 
-
-@lru_cache(maxsize=1)
 def places() -> dict:
-    return yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
+    return load_rules("places.yaml")
+
+
+def _body_heads() -> list[str]:
+    """Words a body's name starts with, abbreviations included (rules/units.yaml): who can issue a plan."""
+    units = load_rules("units.yaml")
+    return units["bodies"] + units["body_abbreviations"]
 
 
 _NUMBER = regex.compile(
@@ -273,7 +275,7 @@ def _unwrap_header_lines(lines: list[str]) -> list[str]:
     """A narrow header column wraps names: "PHÒNG GIÁO DỤC VÀ ĐÀO" / "TẠO" is one line.
     A line continues the one above when that one ends with a connector, or when it is one
     or two words that do not open a body name of their own."""
-    heads = tuple(h.upper() for h in places()["issuer_heads"]) + ("UBND", "HĐND")
+    heads = tuple(h.upper() for h in _body_heads())
     out: list[str] = []
     for line in lines:
         words = line.split()
@@ -291,8 +293,8 @@ def _unwrap_header_lines(lines: list[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _issuer_phrase() -> regex.Pattern:
-    heads = sorted(places()["issuer_heads"], key=len, reverse=True)
-    head = "|".join(regex.escape(h) for h in heads) + "|UBND"
+    heads = sorted(_body_heads(), key=len, reverse=True)
+    head = "|".join(regex.escape(h) for h in heads)
     return regex.compile(
         rf"(?P<issuer>(?:{head})(?:\s+[\p{{L}}&\-]+){{0,10}}?)\s*(?:\([^)]{{1,20}}\)\s*)?(?:ban\s+hành|xây\s+dựng)\s+(?:Kế\s+hoạch|kế\s+hoạch)"
     )

@@ -18,21 +18,18 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Iterable
 
 import regex
-import yaml
 
 from .headings import match_heading
 from .load.base import LoadedText, OffsetMap
 from .model import Footnote
+from .rules import load as load_rules
 from .textshape import (
     FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, ends_sentence, is_all_caps, is_table_row, join_wrapped,
     joins_tight, starts_lower, starts_upper,
 )
-
-RULES_FILE = Path(__file__).parent / "rules" / "normalize.yaml"
 
 
 @dataclass
@@ -59,9 +56,8 @@ class NormalizedText:
 # --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return load_rules("normalize.yaml")
 
 
 @lru_cache(maxsize=1)

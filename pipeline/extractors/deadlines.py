@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-from ..tables.cues import rules_data
+from ..rules import load as load_rules
 
 _ROMAN_QUARTER = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -43,7 +43,7 @@ class _Rule:
 
 @lru_cache(maxsize=1)
 def grammar() -> tuple[_Rule, ...]:
-    rules = rules_data("deadlines.yaml")
+    rules = load_rules("deadlines.yaml")
     fill = {"{year}": f"(?:{rules['year']})", "{quarter}": rules["quarter"]}
     compiled = []
     for rule in rules["grammar"]:

@@ -7,12 +7,10 @@ The vocabularies are data: rules/units.yaml and rules/deadlines.yaml.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import regex
-import yaml
 
-RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+from ..rules import load as load_rules
 
 # a target value: "100%", "≥ 80%", "> 95%", "01", "2,5", "1.200"; a run of them is one per cell
 VALUE = regex.compile(r"(?:[<>≥≤]=?\s*)?\d+(?:[.,]\d+)*\s*%?|[-–x](?!\S)")  # "-", "x": printed for "none" / "yes"
@@ -21,24 +19,24 @@ _VALUE_START = regex.compile(r"^(?:[<>≥≤]=?\s*)\d|^\d+(?:[.,]\d+)?\s*%")
 _ACRONYM = regex.compile(r"^[\p{Lu}\d&\-]{2,}$")
 
 
-@lru_cache(maxsize=None)
-def rules_data(name: str) -> dict:
-    """A rules file of pipeline/rules, parsed once."""
-    return yaml.safe_load((RULES_DIR / name).read_text(encoding="utf-8"))
-
-
 def _alternation(words: list[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _unit_heads() -> list[str]:
+    """Bodies, their abbreviations, and the collective forms task tables use ("Các cơ sở …")."""
+    units = load_rules("units.yaml")
+    return units["bodies"] + units["body_abbreviations"] + units["other_heads"]
+
+
 @lru_cache(maxsize=1)
 def _unit_head() -> regex.Pattern:
-    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{_alternation(rules_data('units.yaml')['heads'])})(?!\p{{L}})")
+    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{_alternation(_unit_heads())})(?!\p{{L}})")
 
 
 @lru_cache(maxsize=1)
 def _deadline() -> tuple[regex.Pattern, regex.Pattern]:
-    rules = rules_data("deadlines.yaml")
+    rules = load_rules("deadlines.yaml")
     times = "|".join(t.replace("{year}", rules["year"]) for t in rules["time"])
     opener = rf"(?:(?:{_alternation(rules['openers'])})\s+)?"
     phrase = rf"{opener}(?:(?:{_alternation(rules['recurring'])})(?!\p{{L}})|(?:{times})(?!\p{{L}}|\d))"
@@ -79,7 +77,7 @@ def is_acronym(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _measures() -> frozenset[str]:
-    return frozenset(m.lower() for m in rules_data("units.yaml")["measures"])
+    return frozenset(m.lower() for m in load_rules("units.yaml")["measures"])
 
 
 def is_measure(text: str) -> bool:
@@ -97,12 +95,12 @@ def value_starts(text: str) -> list[int]:
 
 @lru_cache(maxsize=1)
 def name_ends() -> frozenset[str]:
-    return frozenset(rules_data("units.yaml")["name_ends"])
+    return frozenset(load_rules("units.yaml")["name_ends"])
 
 
 @lru_cache(maxsize=1)
 def dangling_words() -> frozenset[str]:
-    return frozenset(rules_data("units.yaml")["dangling_words"])
+    return frozenset(load_rules("units.yaml")["dangling_words"])
 
 
 def unit_starts_within(text: str) -> list[int]:

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import difflib
 from functools import lru_cache
-from pathlib import Path
 
 import regex
-import yaml
 
 from ..model import TableColumn as Column
+from ..rules import load as load_rules
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "table_headers.yaml"
 
-
-@lru_cache(maxsize=1)
 def lexicon() -> dict:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    """rules/table_headers.yaml: header keywords by role, the target-year pattern."""
+    return load_rules("table_headers.yaml")
 
 
 @lru_cache(maxsize=1)
