@@ -177,3 +177,18 @@ def test_numbered_groups():
 
     assert has_children(["1", "1.1", "1.2", "2", "3", "3.1"]) == [True, False, False, False, True, False]
     assert has_children(["1", "10", "11"]) == [False, False, False]  # "10" is not a child of "1"
+
+
+def test_roman_numerals():
+    from pipeline.numerals import roman_value, to_roman
+
+    assert [roman_value(n) for n in ("I", "IV", "VII", "IX", "XIV", "xxxix")] == [1, 4, 7, 9, 14, 39]
+    assert [to_roman(n) for n in (1, 4, 9, 14, 39)] == ["I", "IV", "IX", "XIV", "XXXIX"]
+
+
+def test_row_numbers_that_can_follow():
+    from pipeline.tables.numbering import follows, seq_tuple
+
+    assert follows(seq_tuple("1.2"), seq_tuple("1.3")) and follows(seq_tuple("1.2"), seq_tuple("2"))
+    assert follows(seq_tuple("3"), seq_tuple("3.1"))
+    assert not follows(seq_tuple("3"), seq_tuple("5")) and not follows(seq_tuple("1.2"), seq_tuple("1.4"))

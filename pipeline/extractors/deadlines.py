@@ -17,10 +17,8 @@ from functools import lru_cache
 
 import regex
 
+from ..numerals import roman_value
 from ..rules import load as load_rules
-
-_ROMAN_QUARTER = {"I": 1, "II": 2, "III": 3, "IV": 4}
-
 
 @dataclass(frozen=True)
 class Deadline:
@@ -82,7 +80,7 @@ def _period(name: str, m: regex.Match) -> tuple[str | None, str | None]:
         month = f"{g['y']}-{int(g['m']):02d}"
         return month, month
     if name == "quarter":
-        q = _ROMAN_QUARTER.get(g["q"].upper()) or int(g["q"])
+        q = int(g["q"]) if g["q"].isdigit() else roman_value(g["q"])
         return f"{g['y']}-{3 * q - 2:02d}", f"{g['y']}-{3 * q:02d}"
     if name in ("school_year", "year_range"):
         return g["y1"], g["y2"]

@@ -44,6 +44,7 @@ from lxml import etree
 
 from . import register
 from .base import LoadedText, LoadError, OffsetMap
+from ..numerals import to_roman
 from ..textshape import TO_SUPERSCRIPT
 
 MAIN_PART = "word/document.xml"
@@ -413,18 +414,6 @@ class Numbering:
             return NUMBER_FORMATS[fmt](value)
         self.unknown_formats.add(fmt)
         return str(value)
-
-
-def to_roman(value: int) -> str:
-    numerals = (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    )
-    out = []
-    for amount, numeral in numerals:
-        count, value = divmod(value, amount)
-        out.append(numeral * count)
-    return "".join(out)
 
 
 def to_letters(value: int) -> str:

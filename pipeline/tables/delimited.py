@@ -21,13 +21,14 @@ from typing import Callable
 import regex
 
 from ..model import Section, Table, TableColumn, TableRow
+from ..numerals import ROMAN
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import is_table_row, join_wrapped, starts_lower
 from .header import classify_header, table_kind
 from .numbering import group_label, has_children, is_child
 
 # a group row's number: a roman numeral (I … XXXIX) or a capital letter (A., B.)
-_GROUP_SEQ = regex.compile(r"^(?:X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3}|[A-Z])\.?$")
+_GROUP_SEQ = regex.compile(rf"^(?:{ROMAN}|[A-Z])\.?$")
 _COLUMN_NUMBER = regex.compile(r"^\(?\d{1,2}\)?$")
 # a list item number "(3)" opening a cell, and any such number inside a cell
 _ITEM_START = regex.compile(r"^\((\d{1,2})\)")

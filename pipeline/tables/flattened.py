@@ -20,16 +20,17 @@ from typing import Callable, Iterable, Sequence
 import regex
 
 from ..model import Section, Table, TableColumn, TableRow
+from ..numerals import ROMAN, roman_value
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import ends_sentence, is_all_caps, is_table_row, join_wrapped, starts_lower, starts_upper
 from . import cues
 from .header import classify_header, keyword_at_start, table_kind
-from .numbering import group_label, has_children, is_child
+from .numbering import follows, group_label, has_children, is_child, seq_tuple
 
 PageAt = Callable[[int], "int | None"]
 
 _SEQ = regex.compile(r"^(?P<seq>\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+(?P<rest>\S.*))?$")
-_ROMAN = regex.compile(r"^(?P<num>X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3})(?:[.)]\s*|\s+)(?P<title>\S.*)$")
+_ROMAN = regex.compile(rf"^(?P<num>{ROMAN})(?:[.)]\s*|\s+)(?P<title>\S.*)$")
 _COLUMN_NUMBERS = regex.compile(r"^\(?\d{1,2}\)?(?:\s+\(?\d{1,2}\)?)+$")
 _CONNECTORS = frozenset("và hoặc theo đến trước sau từ trong kể khi năm hoàn".split())
 TEXT_ROLES = ("task", "indicator", "implementer")
@@ -228,9 +229,9 @@ class _RowReader:
         if self._group_row(line, para):
             return
         m = _SEQ.match(line)
-        if m and self._next_seq(_as_tuple(m.group("seq"))):
+        if m and self._next_seq(seq_tuple(m.group("seq"))):
             self._close()
-            self.last_seq = _as_tuple(m.group("seq"))
+            self.last_seq = seq_tuple(m.group("seq"))
             self.after_group = False
             self.row = FlatRow(m.group("seq"), self.group, [], para.start, para.end)
             if m.group("rest"):
@@ -244,7 +245,7 @@ class _RowReader:
 
     def _group_row(self, line: str, para: Paragraph) -> bool:
         m = _ROMAN.match(line)
-        if not m or _roman_value(m.group("num")) != self.roman + 1:
+        if not m or roman_value(m.group("num")) != self.roman + 1:
             return False
         title = m.group("title")
         if not (is_all_caps(title) or (starts_upper(title) and len(title.split()) <= 80)):
@@ -259,8 +260,8 @@ class _RowReader:
     def _next_seq(self, seq: tuple[int, ...]) -> bool:
         prev = self.last_seq
         if prev is None or self.after_group:
-            return seq in ((1,), (1, 1)) or (prev is not None and _follows(prev, seq))
-        return _follows(prev, seq)
+            return seq in ((1,), (1, 1)) or (prev is not None and follows(prev, seq))
+        return follows(prev, seq)
 
     def _add(self, text: str, offset: int, line: int) -> None:
         assert self.row is not None
@@ -287,25 +288,6 @@ class _RowReader:
             self.table.rows.append(row)
         if self.numbered:
             self.table.end = self.numbered[-1].end
-
-
-def _as_tuple(seq: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in seq.split("."))
-
-
-def _follows(prev: tuple[int, ...], seq: tuple[int, ...]) -> bool:
-    """1.2 -> 1.3, 2, 1.2.1; 3 -> 4, 3.1."""
-    if seq == prev + (1,):
-        return True
-    return any(seq == prev[:depth] + (prev[depth] + 1,) for depth in range(len(prev)))
-
-
-def _roman_value(numeral: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50}
-    total = 0
-    for a, b in zip(numeral, numeral[1:] + " "):
-        total += -values[a] if values.get(b, 0) > values[a] else values[a]
-    return total
 
 
 # --------------------------------------------------------------------------

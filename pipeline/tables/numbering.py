@@ -21,3 +21,15 @@ def group_label(seq: str, title: str) -> str:
 
 def is_child(seq: str, parent: str) -> bool:
     return seq.startswith(parent.rstrip(".") + ".")
+
+
+def seq_tuple(seq: str) -> tuple[int, ...]:
+    """ "4.2" -> (4, 2)."""
+    return tuple(int(part) for part in seq.split("."))
+
+
+def follows(prev: tuple[int, ...], seq: tuple[int, ...]) -> bool:
+    """Can `seq` be the number after `prev`? 1.2 -> 1.3, 2, 1.2.1; 3 -> 4, 3.1."""
+    if seq == prev + (1,):
+        return True
+    return any(seq == prev[:depth] + (prev[depth] + 1,) for depth in range(len(prev)))
