@@ -209,8 +209,11 @@ def test_boundaries():
 
 def test_the_path_never_goes_back_a_column():
     pieces = _pieces("Tổ chức tập huấn.", "Sở Nội vụ", "Hằng năm", "Sở Tài chính")
-    path = assign_columns(pieces, ["task", "lead", "deadline"], RuleScorer().fit(pieces, ["task", "lead", "deadline"]))
+    roles = ["task", "lead", "deadline"]
+    kinds = boundaries(pieces)
+    path = assign_columns(kinds, roles, RuleScorer().fit(pieces, kinds, roles))
     assert path == sorted(path) and path[:3] == [0, 1, 2]
+    assert path[3] == 2  # a unit after the deadline cannot go back to the lead column
 
 
 def test_deadline_cues():
@@ -255,3 +258,17 @@ def test_a_stale_model_falls_back_to_the_rules(tmp_path):
     (tmp_path / "junk.joblib").write_bytes(b"not a model")
     with pytest.warns(UserWarning, match="cannot load"):
         assert load_model(tmp_path / "junk.joblib") is None
+
+
+def test_training_reproduces_the_recorded_figures(tmp_path):
+    """`kehoach train` gives the leave-one-plan-out figures the model card records, and the saved
+    model, forced into the pipeline, scores each training plan as recorded."""
+    from pipeline.tables import training
+
+    recorded = json.loads((ROOT / "models" / "table_fragments.metrics.json").read_text())
+    metrics = training.run(out=tmp_path / "m.joblib")
+    assert metrics["leave_one_plan_out"] == recorded["leave_one_plan_out"]
+    assert metrics["preferred"] == recorded["preferred"]
+    model = load_model(tmp_path / "m.joblib")
+    for plan in training.gold_plans():
+        assert training.score(plan, model) == recorded["training_set"][plan.name]

@@ -25,6 +25,7 @@ from typing import Callable, Sequence
 
 from ..textshape import ends_sentence, starts_lower, starts_upper
 from . import cues
+from .header import TEXT_ROLES
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_FILE = MODEL_DIR / "table_fragments.joblib"
@@ -44,19 +45,17 @@ class RuleScorer:
 
     name = "rules"
 
-    def fit(self, pieces: Sequence, roles: Sequence[str]) -> Fit:
-        from .flattened import boundaries
-
-        kinds = boundaries(list(pieces))
+    def fit(self, pieces: Sequence, kinds: Sequence[str], roles: Sequence[str]) -> Fit:
+        """`kinds`: how each piece follows the one before (flattened.boundaries)."""
         table = [[_rule_score(p, role, i, kinds[i], roles) for role in roles] for i, p in enumerate(pieces)]
-        first_text = next((j for j, r in enumerate(roles) if r in _TEXT or r == "implementer"), 0)
+        first_text = next((j for j, r in enumerate(roles) if r in TEXT_ROLES), 0)
         for j in range(len(roles)):
             if table and j != first_text:
                 table[0][j] -= 1.0  # a row starts with its text cell
         return lambda i, prev, j: table[i][j]
 
 
-_TEXT = {"task", "indicator", "group"}
+_TEXT = {"task", "indicator", "group"}  # the implementer has its own rule: a unit or a sentence
 
 
 def _rule_score(piece, role: str, i: int, kind: str, roles: Sequence[str]) -> float:
@@ -172,21 +171,18 @@ class ModelScorer:
     def name(self) -> str:
         return "rules+model" if self.with_rules else "model"
 
-    def fit(self, pieces: Sequence, roles: Sequence[str]) -> Fit:
-        rules_fit = RuleScorer().fit(pieces, roles)
+    def fit(self, pieces: Sequence, kinds: Sequence[str], roles: Sequence[str]) -> Fit:
+        rules_fit = RuleScorer().fit(pieces, kinds, roles)
         if self.with_rules and layout(roles) not in self.layouts:
             return rules_fit  # a kind of table the model never saw: it cannot weigh its columns fairly
-        model_fit = self._model_fit(pieces, roles)
+        model_fit = self._model_fit(pieces, kinds, roles)
         if not self.with_rules:
             return model_fit
         return lambda i, prev, j: self.weight * model_fit(i, prev, j) + rules_fit(i, prev, j)
 
-    def _model_fit(self, pieces: Sequence, roles: Sequence[str]) -> Fit:
+    def _model_fit(self, pieces: Sequence, kinds: Sequence[str], roles: Sequence[str]) -> Fit:
         classes = list(self.pipeline.classes_)
         prev_roles = [START] + sorted(set(roles))
-        from .flattened import boundaries
-
-        kinds = boundaries(list(pieces))
         rows, keys = [], []
         for i in range(len(pieces)):
             base = fragment_features(pieces, i, kinds[i], roles)

@@ -94,6 +94,12 @@ def value_starts(text: str) -> list[int]:
 
 
 @lru_cache(maxsize=1)
+def deadline_continuers() -> frozenset[str]:
+    """Words after which a time frame goes on ("Hằng năm và theo …"), rather than other text."""
+    return frozenset(load_rules("deadlines.yaml")["continuers"])
+
+
+@lru_cache(maxsize=1)
 def name_ends() -> frozenset[str]:
     return frozenset(load_rules("units.yaml")["name_ends"])
 

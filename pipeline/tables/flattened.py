@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Sequence
 
 import regex
@@ -24,7 +25,7 @@ from ..numerals import ROMAN, roman_value
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import ends_sentence, is_all_caps, is_table_row, join_wrapped, starts_lower, starts_upper
 from . import cues
-from .header import classify_header, keyword_at_start, table_kind
+from .header import TEXT_ROLES, classify_header, keyword_at_start, table_kind
 from .numbering import follows, group_label, has_children, is_child, seq_tuple
 
 PageAt = Callable[[int], "int | None"]
@@ -32,8 +33,6 @@ PageAt = Callable[[int], "int | None"]
 _SEQ = regex.compile(r"^(?P<seq>\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+(?P<rest>\S.*))?$")
 _ROMAN = regex.compile(rf"^(?P<num>{ROMAN})(?:[.)]\s*|\s+)(?P<title>\S.*)$")
 _COLUMN_NUMBERS = regex.compile(r"^\(?\d{1,2}\)?(?:\s+\(?\d{1,2}\)?)+$")
-_CONNECTORS = frozenset("và hoặc theo đến trước sau từ trong kể khi năm hoàn".split())
-TEXT_ROLES = ("task", "indicator", "implementer")
 
 
 # --------------------------------------------------------------------------
@@ -59,6 +58,11 @@ class FlatRow:
     start: int
     end: int
 
+    @cached_property
+    def kinds(self) -> list[str]:
+        """How each piece follows the one before (see `boundaries`), worked out once."""
+        return boundaries(self.pieces)
+
 
 @dataclass
 class FlatTable:
@@ -68,6 +72,19 @@ class FlatTable:
     groups: list[tuple[str, FlatRow]] = field(default_factory=list)
     start: int = 0
     end: int = 0
+
+    @property
+    def seq_column(self) -> int:
+        return next((k for k, c in enumerate(self.columns) if c.role == "seq"), 0)
+
+    @property
+    def content(self) -> list[int]:
+        """The columns the pieces go to: all but the row number."""
+        return [k for k in range(len(self.columns)) if k != self.seq_column]
+
+    @property
+    def roles(self) -> list[str]:
+        return [self.columns[k].role for k in self.content]
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,16 @@ def find_flattened_tables(
 
     scorer = scorer or default_scorer()
     tables: list[Table] = []
+    for section, flat in appendix_flat_tables(text, sections):
+        table = build_table(flat, text, scorer, page_at, section, f"t{start_id + len(tables)}")
+        if table.rows:
+            tables.append(table)
+    return tables
+
+
+def appendix_flat_tables(text: str, sections: list[Section]) -> list[tuple[Section, FlatTable]]:
+    """Each flattened table the row reader finds in a top-level appendix, with its appendix."""
+    found = []
     lines = paragraphs_of(text)
     for section in sections:
         if section.kind != "appendix" or section.parent is not None:
@@ -143,11 +170,8 @@ def find_flattened_tables(
         region = lines_within(lines, section.start, section.end)
         if any(is_table_row(p.text) for p in region):
             continue  # a delimited table: its parser has it
-        for flat in read_flat_tables(region):
-            table = build_table(flat, text, scorer, page_at, section, f"t{start_id + len(tables)}")
-            if table.rows:
-                tables.append(table)
-    return tables
+        found += [(section, flat) for flat in read_flat_tables(region)]
+    return found
 
 
 def lines_within(lines: list[Paragraph], start: int, end: int) -> list[Paragraph]:
@@ -383,9 +407,7 @@ def _complete(text: str) -> bool:
 Fit = Callable[[int, "int | None", int], float]
 
 
-def assign_columns(
-    pieces: list[Piece], roles: Sequence[str], fit: Fit, settings: PathSettings = PathSettings()
-) -> list[int]:
+def assign_columns(kinds: Sequence[str], roles: Sequence[str], fit: Fit, settings: PathSettings = PathSettings()) -> list[int]:
     """The cheapest left-to-right path of pieces over columns.
 
     Cells come column by column, so a piece is in the column of the piece
@@ -393,7 +415,7 @@ def assign_columns(
     well piece i fits `column` after a piece in `prev_column` (None for the
     first piece): a log-probability or a rule score, <= 0.
     """
-    n, m = len(pieces), len(roles)
+    n, m = len(kinds), len(roles)
     if n == 0:
         return []
     skip = [settings.skip_target if role == "target" else settings.skip for role in roles]
@@ -406,7 +428,6 @@ def assign_columns(
     back = [[0] * m for _ in range(n)]
     for j in range(m):
         cost[0][j] = skipped(-1, j) - fit(0, None, j)
-    kinds = boundaries(pieces)
     for i in range(1, n):
         kind = kinds[i]
         stay = getattr(settings, f"{kind}_stay")
@@ -431,17 +452,9 @@ def build_table(
     flat: FlatTable, text: str, scorer, page_at: PageAt, section: Section | None, table_id: str
 ) -> Table:
     columns = flat.columns
-    seq_col = next((k for k, c in enumerate(columns) if c.role == "seq"), 0)
-    content = [k for k in range(len(columns)) if k != seq_col]
-    roles = [columns[k].role for k in content]
     rows = []
     for row in flat.rows:
-        path = assign_columns(row.pieces, roles, scorer.fit(row.pieces, roles))
-        cells = [""] * len(columns)
-        cells[seq_col] = row.seq
-        for j, k in enumerate(content):
-            cells[k] = join_pieces([p for p, col in zip(row.pieces, path) if col == j], text)
-        _reattach_stray_text(cells, columns)
+        cells = row_cells(flat, row, column_path(flat, row, scorer), text)
         rows.append(TableRow(cells=cells, group=row.group, page=page_at(row.start), start=row.start, end=row.end))
     start = flat.start
     end = max([r.end for r in flat.rows] + [g.end for _, g in flat.groups] + [start])
@@ -458,6 +471,21 @@ def build_table(
         end=end,
         shape="flattened",
     )
+
+
+def column_path(flat: FlatTable, row: FlatRow, scorer) -> list[int]:
+    """The content column (index into `flat.content`) of each piece of the row."""
+    return assign_columns(row.kinds, flat.roles, scorer.fit(row.pieces, row.kinds, flat.roles))
+
+
+def row_cells(flat: FlatTable, row: FlatRow, path: list[int], text: str) -> list[str]:
+    """The row's cells, number column included, from the column of each piece."""
+    cells = [""] * len(flat.columns)
+    cells[flat.seq_column] = row.seq
+    for j, k in enumerate(flat.content):
+        cells[k] = join_pieces([p for p, col in zip(row.pieces, path) if col == j], text)
+    _reattach_stray_text(cells, flat.columns)
+    return cells
 
 
 def join_pieces(pieces: Iterable[Piece], text: str) -> str:
@@ -487,6 +515,6 @@ def _reattach_stray_text(cells: list[str], columns: list[TableColumn]) -> None:
         length = cues.starts_with_deadline(cells[k])
         rest = cells[k][length:].lstrip(" ,")
         first = rest.split()[0] if rest.split() else ""
-        if length and starts_lower(rest) and first not in _CONNECTORS:
+        if length and starts_lower(rest) and first not in cues.deadline_continuers():
             cells[k] = cells[k][:length].rstrip()
             cells[text_col] = f"{cells[text_col]} {rest}".strip()

@@ -16,6 +16,10 @@ from ..model import TableColumn as Column
 from ..rules import load as load_rules
 
 
+# columns that hold a row's own text (what the task or indicator is, what a unit does)
+TEXT_ROLES = ("task", "indicator", "implementer")
+
+
 def lexicon() -> dict:
     """rules/table_headers.yaml: header keywords by role, the target-year pattern."""
     return load_rules("table_headers.yaml")

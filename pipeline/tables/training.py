@@ -25,7 +25,7 @@ from ..normalize import normalize
 from ..segment import paragraphs_of, segment
 from . import classifier
 from .classifier import MODEL_FILE, START, ModelScorer, RuleScorer, fragment_features
-from .flattened import FlatRow, FlatTable, assign_columns, boundaries, build_table, lines_within, read_flat_tables
+from .flattened import FlatRow, FlatTable, appendix_flat_tables, column_path, read_flat_tables, row_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "annotations" / "tables"
@@ -55,27 +55,24 @@ def load_gold(gold_file: Path, corpus_dir: Path = CORPUS_DIR) -> GoldPlan:
     """The plan's flattened tables as the reader finds them, with the gold column of every piece."""
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
     norm = normalize(load(corpus_dir / gold["document"]))
-    sections = segment(norm.text)
-    lines = paragraphs_of(norm.text)
-    flats = []
-    for section in sections:
-        if section.kind == "appendix" and section.parent is None:
-            flats += read_flat_tables(lines_within(lines, section.start, section.end))
+    flats = [flat for _section, flat in appendix_flat_tables(norm.text, segment(norm.text))]
     if len(flats) != len(gold["tables"]):
         raise ValueError(f"{gold_file.name}: {len(flats)} tables found, {len(gold['tables'])} in the gold")
     tables = []
     for flat, gold_table in zip(flats, gold["tables"]):
         if len(flat.rows) != len(gold_table["rows"]):
             raise ValueError(f"{gold_file.name}: {len(flat.rows)} rows found, {len(gold_table['rows'])} in the gold")
-        seq_col = next(k for k, c in enumerate(flat.columns) if c.role == "seq")
-        content = [k for k in range(len(flat.columns)) if k != seq_col]
-        roles = [flat.columns[k].role for k in content]
-        rows = []
-        for flat_row, gold_row in zip(flat.rows, gold_table["rows"]):
-            cells = [gold_row["cells"][k] for k in content]
-            rows.append(GoldRow(flat_row, roles, _labels(flat_row, cells), cells))
-        tables.append((flat, rows))
+        tables.append((flat, _gold_rows(flat, [r["cells"] for r in gold_table["rows"]])))
     return GoldPlan(gold["document"], norm.text, tables)
+
+
+def _gold_rows(flat: FlatTable, gold_cells: Sequence[Sequence[str]]) -> list[GoldRow]:
+    """Each row the reader found, with the gold cells of its content columns and the gold column of each piece."""
+    rows = []
+    for flat_row, cells in zip(flat.rows, gold_cells):
+        content_cells = [cells[k] for k in flat.content]
+        rows.append(GoldRow(flat_row, flat.roles, _labels(flat_row, content_cells), content_cells))
+    return rows
 
 
 def _labels(row: FlatRow, cells: Sequence[str]) -> list[int]:
@@ -106,9 +103,8 @@ def training_rows(plans: Sequence[GoldPlan]) -> tuple[list[dict], list[str]]:
     for plan in plans:
         for _flat, rows in plan.tables:
             for row in rows:
-                kinds = boundaries(row.flat.pieces)
                 for i, label in enumerate(row.labels):
-                    x = fragment_features(row.flat.pieces, i, kinds[i], row.roles)
+                    x = fragment_features(row.flat.pieces, i, row.flat.kinds[i], row.roles)
                     prev = START if i == 0 else classifier._label(row.roles[row.labels[i - 1]])
                     x[f"prev_role={prev}"] = 1.0
                     features.append(x)
@@ -158,13 +154,12 @@ def score(plan: GoldPlan, scorer) -> dict:
     """Fragment accuracy (column of each piece) and whole-cell accuracy of one plan."""
     pieces_right = pieces_all = cells_right = cells_all = 0
     for flat, rows in plan.tables:
-        table = build_table(flat, plan.text, scorer, lambda _: None, None, "t")
-        seq_col = next(k for k, c in enumerate(flat.columns) if c.role == "seq")
-        for gold_row, row in zip(rows, table.rows):
-            path = assign_columns(gold_row.flat.pieces, gold_row.roles, scorer.fit(gold_row.flat.pieces, gold_row.roles))
+        for gold_row in rows:
+            path = column_path(flat, gold_row.flat, scorer)
             pieces_right += sum(p == g for p, g in zip(path, gold_row.labels))
             pieces_all += len(path)
-            predicted = [c for k, c in enumerate(row.cells) if k != seq_col]
+            cells = row_cells(flat, gold_row.flat, path, plan.text)
+            predicted = [cells[k] for k in flat.content]
             cells_right += sum(_norm(p) == _norm(g) for p, g in zip(predicted, gold_row.cells))
             cells_all += len(gold_row.cells)
     return {
@@ -236,12 +231,7 @@ def flattened_copy(path: Path) -> GoldPlan:
     for flat, (names, gold_rows) in zip(flats, expected):
         if len(flat.rows) != len(gold_rows) or [c.name for c in flat.columns] != names:
             continue  # the reader does not find this copy's rows: leave it out rather than mislabel
-        seq_col = next(k for k, c in enumerate(flat.columns) if c.role == "seq")
-        content = [k for k in range(len(flat.columns)) if k != seq_col]
-        roles = [flat.columns[k].role for k in content]
-        rows = [GoldRow(fr, roles, _labels(fr, [g[k] for k in content]), [g[k] for k in content])
-                for fr, g in zip(flat.rows, gold_rows)]
-        tables.append((flat, rows))
+        tables.append((flat, _gold_rows(flat, gold_rows)))
     return GoldPlan(f"{path.name} (flattened copy)", text, tables)
 
 
