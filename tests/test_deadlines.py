@@ -22,6 +22,7 @@ CASES = [
     ("Xong trong tháng 5/2026", "month", "2026-05", "2026-05", None),
     ("tháng 10 năm 2025", "month", "2025-10", "2025-10", None),
     ("Trong tháng 3-2026", "month", "2026-03", "2026-03", None),
+    ("6/2026", "month", "2026-06", "2026-06", None),
     # quarters
     ("Quý II, năm 2025", "quarter", "2025-04", "2025-06", None),
     ("Quý II, năm\n2025.", "quarter", "2025-04", "2025-06", None),

@@ -39,17 +39,32 @@ class _Rule:
     recurrence: str | None
 
 
+def _fill(pattern: str) -> str:
+    rules = load_rules("deadlines.yaml")
+    return pattern.replace("{year}", f"(?:{rules['year']})").replace("{quarter}", rules["quarter"])
+
+
 @lru_cache(maxsize=1)
 def grammar() -> tuple[_Rule, ...]:
+    return tuple(
+        _Rule(rule["name"], rule["kind"], regex.compile(_fill(rule["pattern"]), regex.I), rule.get("recurrence"))
+        for rule in load_rules("deadlines.yaml")["grammar"]
+    )
+
+
+def _inline(pattern: str) -> str:
+    """A grammar pattern ready to sit in one alternation: no group names, no start anchors."""
+    return regex.sub(r"(?<!\[)\^", "", regex.sub(r"\(\?P<\w+>", "(?:", _fill(pattern)))
+
+
+@lru_cache(maxsize=1)
+def phrase_pattern() -> str:
+    """A regex (source) for one time frame as it opens a text: an optional opener, then what a
+    grammar rule reads or a wrapped start of it. The table cues recognise deadlines with it."""
     rules = load_rules("deadlines.yaml")
-    fill = {"{year}": f"(?:{rules['year']})", "{quarter}": rules["quarter"]}
-    compiled = []
-    for rule in rules["grammar"]:
-        pattern = rule["pattern"]
-        for key, value in fill.items():
-            pattern = pattern.replace(key, value)
-        compiled.append(_Rule(rule["name"], rule["kind"], regex.compile(pattern, regex.I), rule.get("recurrence")))
-    return tuple(compiled)
+    bodies = [_inline(rule["pattern"]) for rule in rules["grammar"]] + [_inline(p) for p in rules["partial"]]
+    openers = "|".join(regex.escape(w) for w in sorted(rules["openers"], key=len, reverse=True))
+    return rf"(?:(?:{openers})\s+)?(?:{'|'.join(f'(?:{b})' for b in bodies)})(?!\p{{L}})"
 
 
 def parse_deadline(text: str) -> Deadline:
@@ -76,7 +91,7 @@ def _period(name: str, m: regex.Match) -> tuple[str | None, str | None]:
     if name in ("date_slash", "date_words", "before_date"):
         day = f"{g['y']}-{int(g['m']):02d}-{int(g['d']):02d}"
         return (None, day) if name == "before_date" else (day, day)
-    if name == "month":
+    if name in ("month", "month_slash"):
         month = f"{g['y']}-{int(g['m']):02d}"
         return month, month
     if name == "quarter":

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import regex
 
+from ..extractors.deadlines import phrase_pattern
 from ..rules import load as load_rules
 
 # a target value: "100%", "≥ 80%", "> 95%", "01", "2,5", "1.200"; a run of them is one per cell
@@ -36,10 +37,8 @@ def _unit_head() -> regex.Pattern:
 
 @lru_cache(maxsize=1)
 def _deadline() -> tuple[regex.Pattern, regex.Pattern]:
-    rules = load_rules("deadlines.yaml")
-    times = "|".join(t.replace("{year}", rules["year"]) for t in rules["time"])
-    opener = rf"(?:(?:{_alternation(rules['openers'])})\s+)?"
-    phrase = rf"{opener}(?:(?:{_alternation(rules['recurring'])})(?!\p{{L}})|(?:{times})(?!\p{{L}}|\d))"
+    """(the whole text is a time frame, the text opens with one): the deadline grammar's phrases."""
+    phrase = phrase_pattern()
     whole = regex.compile(rf"^(?:{phrase})(?:[\s,;.]+(?:{phrase}|[\p{{Ll}}\d][^\n]*))*[.;]?$", regex.I)
     start = regex.compile(rf"^(?:{phrase})", regex.I)
     return whole, start
