@@ -233,12 +233,20 @@ def test_deadline_cues():
 # --------------------------------------------------------------------------
 
 
-def test_the_rules_alone_rebuild_the_seeds(docs, monkeypatch):
-    monkeypatch.setattr(classifier, "default_scorer", lambda: RuleScorer())
-    for gold_file in GOLD:
-        gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        tables = _flat_tables(extract_document(ROOT / "corpus" / gold["document"]))
-        assert [[r.cells for r in t.rows] for t in tables] == [[r["cells"] for r in t["rows"]] for t in gold["tables"]]
+@pytest.mark.parametrize("choice, scorer_name", [("rules", "rules"), ("model", "rules+model")])
+def test_each_scorer_rebuilds_the_seeds(monkeypatch, choice, scorer_name):
+    """KEHOACH_TABLE_SCORER picks the scorer the pipeline uses; both rebuild the (training) seeds."""
+    monkeypatch.setenv("KEHOACH_TABLE_SCORER", choice)
+    classifier.default_scorer.cache_clear()
+    try:
+        assert classifier.default_scorer().name == scorer_name
+        for gold_file in GOLD:
+            gold = json.loads(gold_file.read_text(encoding="utf-8"))
+            tables = _flat_tables(extract_document(ROOT / "corpus" / gold["document"]))
+            assert [[r.cells for r in t.rows] for t in tables] == [[r["cells"] for r in t["rows"]] for t in gold["tables"]]
+    finally:
+        monkeypatch.delenv("KEHOACH_TABLE_SCORER")
+        classifier.default_scorer.cache_clear()
 
 
 def test_the_saved_model_loads_with_its_card():

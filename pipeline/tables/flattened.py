@@ -25,6 +25,7 @@ from ..numerals import ROMAN, roman_value
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import ends_sentence, is_all_caps, is_table_row, join_wrapped, starts_lower, starts_upper
 from . import cues
+from .classifier import default_scorer
 from .header import TEXT_ROLES, classify_header, keyword_at_start, table_kind
 from .numbering import follows, group_label, has_children, is_child, seq_tuple
 
@@ -149,9 +150,7 @@ def find_flattened_tables(
     start_id: int = 1,
 ) -> list[Table]:
     """Tables whose cells reach the text one fragment per line, in the appendices."""
-    from .classifier import default_scorer  # the model is optional; its loader decides
-
-    scorer = scorer or default_scorer()
+    scorer = scorer or default_scorer()  # the model when it is there and earned it, else the rules
     tables: list[Table] = []
     for section, flat in appendix_flat_tables(text, sections):
         table = build_table(flat, text, scorer, page_at, section, f"t{start_id + len(tables)}")
