@@ -300,14 +300,18 @@ def _issuer_phrase() -> regex.Pattern:
     )
 
 
-_OF_ISSUER = regex.compile(r"\bcủa\s+(?P<issuer>(?:Ủy\s+ban|UBND|Sở|Phòng|Ban|Bộ|Cục)[^.,;/]*)")
+@lru_cache(maxsize=1)
+def _of_issuer() -> regex.Pattern:
+    """ "… của Sở Giáo dục và Đào tạo Hải Phòng": a body named after "của"."""
+    head = "|".join(regex.escape(h) for h in sorted(_body_heads(), key=len, reverse=True))
+    return regex.compile(rf"\bcủa\s+(?P<issuer>(?:{head})(?!\p{{L}})[^.,;/]*)")
 
 
 def _issuer_from_text(text: str, closing: str) -> tuple[str | None, Locality | None]:
     """No header printed: "Sở Giáo dục và Đào tạo ban hành Kế hoạch …", or the closing's "của …"."""
     closing_sentence = regex.match(r"Trên\s+đây\s+là[^\n]*", closing)
     if closing_sentence:  # "Trên đây là Kế hoạch … của Sở Giáo dục và Đào tạo Hải Phòng./."
-        found = list(_OF_ISSUER.finditer(closing_sentence.group(0)))
+        found = list(_of_issuer().finditer(closing_sentence.group(0)))
         if found:
             issuer = expand_abbreviations(found[-1].group("issuer").strip())
             return issuer, _locality_in(issuer)
