@@ -1,7 +1,8 @@
-"""The per-document path: load -> normalize -> segment -> metadata -> Document.
+"""The per-document path: load -> normalize -> segment -> metadata -> tables -> extractors -> Document.
 
 A pure function of the file, so batch runners can map it over files in any
-executor. Later stages (tables, extractors) plug in after segmentation.
+executor. Tables are read after segmentation; the extractor stack (a spaCy
+pipeline, pipeline/extractors/nlp.py) runs last, over the text, sections and tables.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .extractors.nlp import run_extractors
 from .load import LoadedText, load
 from .metadata import read_metadata
 from .model import Document, DocumentInfo, Section
@@ -57,8 +59,10 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
     warnings += _structure_warnings(sections)
     tables = find_delimited_tables(norm.text, sections, norm.page_at)
     tables += find_flattened_tables(norm.text, sections, norm.page_at, start_id=len(tables) + 1)
+    extracted = run_extractors(norm.text, sections, tables, norm.page_at)
     return Document(
-        document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables, warnings=warnings,
+        document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables,
+        **extracted.items, warnings=warnings + extracted.warnings,
     )
 
 

@@ -101,6 +101,147 @@ class Footnote:
     page: int | None = None
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """The contract's deadlineObject: what a time frame means."""
+
+    text: str
+    kind: str  # date | month | quarter | year | range | recurring | continuous | conditional | open
+    period_start: str | None = None  # partial ISO date: "2025", "2025-04", "2025-04-30"
+    period_end: str | None = None
+    recurrence: str | None = None  # yearly | quarterly | monthly | school_year
+
+
+# --- Extracted items (issue 4). Each carries where it was read: offsets in the normalized
+# text, the innermost section, the page, and for table cells the table id and row index.
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One place an item was read from."""
+
+    source: str  # text | table
+    start: int
+    end: int
+    section: str | None
+    page: int | None = None
+    table: str | None = None
+    row: int | None = None  # index into the table's rows
+
+
+@dataclass
+class Citation:
+    text: str
+    doc_type: str | None
+    number: str | None  # normalized: "57-NQ/TW", "131/QĐ-TTg", "02/2025/TT-BGDĐT"
+    issued_date: str | None
+    issuer: str | None
+    title: str | None  # the subject: "về đột phá phát triển khoa học, công nghệ …"
+    ref: str  # one key per cited document, shared by its repeats and short forms
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+    confidence: float
+
+
+@dataclass
+class Percentage:
+    text: str
+    value: float
+    op: str | None  # >= | > | = | <= | < | None
+    subject: str | None
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+    confidence: float
+    scope: str | None = None  # "đối với cấp tiểu học"
+    table: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class Target:
+    year: int | None
+    op: str | None
+    value: float | None  # None for qualitative targets ("Duy trì", "Thí điểm")
+    text: str
+    scope: str | None = None  # one of several targets in one cell: "phổ thông", "mầm non"
+
+
+@dataclass
+class Indicator:
+    id: str
+    name: str
+    group: str | None
+    unit: str | None  # unit of measure
+    targets: list[Target]
+    lead_units: list[str]
+    implementing_units: list[str]
+    source: str  # table | text: where it was read first
+    table: str | None
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+    confidence: float
+    row: int | None = None
+    provenance: list[Provenance] = field(default_factory=list)  # every place it is stated
+
+
+@dataclass
+class DeadlineMention:
+    """A time frame found in the text or a table cell (contract `deadline`)."""
+
+    text: str
+    kind: str
+    period_start: str | None
+    period_end: str | None
+    recurrence: str | None
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+    confidence: float
+    table: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class Unit:
+    """A responsible body, once per canonical name, with every place it is named."""
+
+    name: str
+    aliases: list[str]
+    type: str  # sở | phòng | ủy ban | trung tâm | công an | cơ sở giáo dục | tổ chức đoàn thể | ban chỉ đạo | other
+    mentions: int
+    confidence: float
+    roles: list[str] = field(default_factory=list)  # lead | support | implementing, as the plan assigns them
+    provenance: list[Provenance] = field(default_factory=list)
+
+
+@dataclass
+class Task:
+    id: str
+    text: str
+    group: str | None
+    lead_units: list[str]
+    support_units: list[str]
+    implementing_units: list[str]
+    deadline: Deadline | None
+    output: str | None
+    source: str  # table | text: where it was read first
+    table: str | None
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+    confidence: float
+    row: int | None = None
+    provenance: list[Provenance] = field(default_factory=list)
+
+
 @dataclass
 class Document:
     """Everything `kehoach extract` knows about one plan."""
@@ -110,12 +251,12 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    citations: list[dict[str, Any]] = field(default_factory=list)
-    indicators: list[dict[str, Any]] = field(default_factory=list)
-    percentages: list[dict[str, Any]] = field(default_factory=list)
-    deadlines: list[dict[str, Any]] = field(default_factory=list)
-    units: list[dict[str, Any]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    percentages: list[Percentage] = field(default_factory=list)
+    deadlines: list[DeadlineMention] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:

@@ -16,20 +16,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
+from spacy.language import Language
+from spacy.tokens import Doc
 
+from ..model import Deadline, DeadlineMention, Provenance
 from ..numerals import roman_value
 from ..rules import load as load_rules
-
-@dataclass(frozen=True)
-class Deadline:
-    """The contract's deadlineObject."""
-
-    text: str
-    kind: str  # date | month | quarter | year | range | recurring | continuous | conditional | open
-    period_start: str | None = None  # partial ISO date: "2025", "2025-04", "2025-04-30"
-    period_end: str | None = None
-    recurrence: str | None = None  # yearly | quarterly | monthly | school_year
-
+from .context import cell_provenance, locate_cell, text_provenance, warn
 
 @dataclass(frozen=True)
 class _Rule:
@@ -104,3 +97,91 @@ def _period(name: str, m: regex.Match) -> tuple[str | None, str | None]:
     if name == "until_year":
         return None, g["y2"]
     return g["y"], g["y"]
+
+
+# --- Finding time frames in a plan (the `kehoach_deadlines` component) -------------------------
+
+#: How sure a mention is, by how it was found.
+CONFIDENCE = {"label": 0.95, "table": 0.95, "standalone": 0.8, "after_opener": 0.6}
+
+
+@lru_cache(maxsize=1)
+def _prose_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """(phrases that carry their own time word, bare years/dates after a prose opener)."""
+    rules = load_rules("deadlines.yaml")
+    by_use: dict[str, list[str]] = {"standalone": [], "after_opener": []}
+    for rule in rules["grammar"]:
+        if rule["prose"] in by_use:
+            by_use[rule["prose"]].append(f"(?:{_inline(rule['pattern'])})")
+    openers = "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(rules["prose_openers"], key=len, reverse=True))
+    standalone = regex.compile(rf"(?<!\p{{L}})(?:{'|'.join(by_use['standalone'])})(?!\p{{L}})", regex.I)
+    bare = regex.compile(rf"(?<!\p{{L}})(?:{openers})\s+(?P<frame>{'|'.join(by_use['after_opener'])})(?![\p{{L}}\d/])",
+                         regex.I)
+    return standalone, bare
+
+
+@lru_cache(maxsize=1)
+def _label_pattern() -> regex.Pattern:
+    labels = "|".join(load_rules("deadlines.yaml")["labels"])
+    return regex.compile(rf"(?m)^[ \t]*(?:[-+•*]\s*)?(?:{labels})\s*:\s*(?P<frame>[^\n]*\S)")
+
+
+@Language.component("kehoach_deadlines")
+def deadlines_component(doc: Doc) -> Doc:
+    """Time frames from deadline columns, "Thời gian thực hiện:" lines and prose phrases."""
+    found = _table_deadlines(doc) + _label_deadlines(doc)
+    taken = [(m.start, m.end) for m in found] + [(c.start, c.end) for c in doc._.citations]
+    for mention in _prose_deadlines(doc):
+        if not any(mention.start < end and start < mention.end for start, end in taken):
+            found.append(mention)
+            taken.append((mention.start, mention.end))
+    for mention in found:
+        if mention.kind == "open":
+            warn(doc, f"deadline: time frame not understood, kept as open: {mention.text!r}")
+    doc._.deadlines = sorted(found, key=lambda m: (m.start, m.end))
+    return doc
+
+
+def _mention(doc: Doc, text: str, start: int, end: int, how: str, where: Provenance | None = None) -> DeadlineMention:
+    where = where or text_provenance(doc, start, end)
+    d = parse_deadline(text)
+    confidence = CONFIDENCE[how] if d.kind != "open" else 0.3
+    return DeadlineMention(d.text, d.kind, d.period_start, d.period_end, d.recurrence, start, end, where.section,
+                           where.page, confidence, where.table, where.row)
+
+
+def _table_deadlines(doc: Doc) -> list[DeadlineMention]:
+    found = []
+    for table in doc._.tables:
+        columns = [i for i, c in enumerate(table.columns) if c.role == "deadline"]
+        for r, row in enumerate(table.rows):
+            for i in columns:
+                cell = row.cells[i].strip() if i < len(row.cells) else ""
+                if cell:
+                    start, end = locate_cell(doc, table, r, cell)
+                    found.append(_mention(doc, cell, start, end, "table", cell_provenance(doc, table, r, start, end)))
+    return found
+
+
+def _label_deadlines(doc: Doc) -> list[DeadlineMention]:
+    inside_tables = [(t.start, t.end) for t in doc._.tables]
+    found = []
+    for m in _label_pattern().finditer(doc.text):
+        if any(s <= m.start() < e for s, e in inside_tables):
+            continue
+        text = m.group("frame").rstrip(" .;")
+        found.append(_mention(doc, text, m.start("frame"), m.start("frame") + len(text), "label"))
+    return found
+
+
+def _prose_deadlines(doc: Doc) -> list[DeadlineMention]:
+    skip = [(s.start, s.end) for s in doc._.sections if s.kind in ("header", "title")]
+    skip += [(t.start, t.end) for t in doc._.tables]
+    standalone, bare = _prose_patterns()
+    found = []
+    for how, pattern in (("standalone", standalone), ("after_opener", bare)):
+        for m in pattern.finditer(doc.text):
+            start, end = m.span()
+            if not any(s <= start < e for s, e in skip):
+                found.append(_mention(doc, m.group(), start, end, how))
+    return found
