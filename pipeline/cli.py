@@ -151,6 +151,35 @@ def tables(
     raise typer.Exit(_exit_status(doc.warnings))
 
 
+class ItemKind(str, Enum):
+    citations = "citations"
+    indicators = "indicators"
+    percentages = "percentages"
+    deadlines = "deadlines"
+    units = "units"
+    tasks = "tasks"
+
+
+@app.command()
+def show(
+    file: Path = typer.Argument(..., help="A plan: .txt, .md, .pdf or .docx."),
+    only: Optional[ItemKind] = typer.Option(None, "--only", help="One kind of item; all kinds when left out."),
+    width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Print extracted items as readable tables, each with the text it was read from."""
+    from rich.console import Console
+
+    from .show import KINDS
+    from .show import show as show_items
+
+    doc = _run_extract(file, debug)
+    console = Console(width=width)
+    for kind in [only.value] if only else KINDS:
+        show_items(doc, kind, console)
+    raise typer.Exit(_exit_status(doc.warnings))
+
+
 @app.command()
 def train(
     gold: Path = typer.Option(Path("annotations/tables"), "--gold", help="Reviewed gold tables (one JSON per plan)."),

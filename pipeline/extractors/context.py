@@ -46,7 +46,7 @@ class SectionIndex:
 
 
 def _register() -> None:
-    for name, default in (("sections", None), ("tables", None), ("page_at", None), ("section_index", None),
+    for name, default in (("plain_text", None), ("sections", None), ("tables", None), ("page_at", None), ("section_index", None),
                           ("warnings", None), *((kind, None) for kind in ITEM_KINDS)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
@@ -55,9 +55,10 @@ def _register() -> None:
 _register()
 
 
-def prepare(doc: Doc, sections: list[Section], tables: list[Table],
+def prepare(doc: Doc, text: str, sections: list[Section], tables: list[Table],
             page_at: Callable[[int], int | None] | None = None) -> Doc:
     """Attach the earlier stages' results to a fresh `Doc` and empty item lists."""
+    doc._.plain_text = text
     doc._.sections = sections
     doc._.tables = tables
     doc._.page_at = page_at or (lambda offset: None)
@@ -66,6 +67,12 @@ def prepare(doc: Doc, sections: list[Section], tables: list[Table],
     for kind in ITEM_KINDS:
         doc._.set(kind, [])
     return doc
+
+
+def text_of(doc: Doc) -> str:
+    """The normalized text. Read it here, not with `doc.text`: spaCy rebuilds that string
+    from the tokens on every access (tens of milliseconds on a plan)."""
+    return doc._.plain_text
 
 
 def section_at(doc: Doc, offset: int) -> Section | None:
@@ -94,7 +101,7 @@ def locate_cell(doc: Doc, table: Table, row: int, cell: str) -> tuple[int, int]:
     r = table.rows[row]
     words = cell.split()
     if words:
-        found = regex.compile(r"\s+".join(map(regex.escape, words))).search(doc.text, r.start, r.end)
+        found = regex.compile(r"\s+".join(map(regex.escape, words))).search(text_of(doc), r.start, r.end)
         if found:
             return found.start(), found.end()
     return r.start, r.end

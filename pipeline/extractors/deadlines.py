@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from ..model import Deadline, DeadlineMention, Provenance
 from ..numerals import roman_value
 from ..rules import load as load_rules
-from .context import cell_provenance, locate_cell, text_provenance, warn
+from .context import cell_provenance, locate_cell, text_of, text_provenance, warn
 
 @dataclass(frozen=True)
 class _Rule:
@@ -166,7 +166,7 @@ def _table_deadlines(doc: Doc) -> list[DeadlineMention]:
 def _label_deadlines(doc: Doc) -> list[DeadlineMention]:
     inside_tables = [(t.start, t.end) for t in doc._.tables]
     found = []
-    for m in _label_pattern().finditer(doc.text):
+    for m in _label_pattern().finditer(text_of(doc)):
         if any(s <= m.start() < e for s, e in inside_tables):
             continue
         text = m.group("frame").rstrip(" .;")
@@ -180,7 +180,7 @@ def _prose_deadlines(doc: Doc) -> list[DeadlineMention]:
     standalone, bare = _prose_patterns()
     found = []
     for how, pattern in (("standalone", standalone), ("after_opener", bare)):
-        for m in pattern.finditer(doc.text):
+        for m in pattern.finditer(text_of(doc)):
             start, end = m.span()
             if not any(s <= start < e for s, e in skip):
                 found.append(_mention(doc, m.group(), start, end, how))
