@@ -29,11 +29,15 @@ def validation_errors(data: dict[str, Any]) -> list[str]:
 
 
 def check_offsets(data: dict[str, Any]) -> list[str]:
-    """Offsets the schema cannot check: inside the text, start <= end."""
+    """Offsets the schema cannot check: inside the text, start <= end (items and their provenance)."""
     n = len(data["text"])
     problems = []
-    for key in ("sections", "citations", "indicators", "percentages", "deadlines", "tasks"):
+    for key in ("sections", "citations", "indicators", "percentages", "deadlines", "units", "tasks"):
         for i, item in enumerate(data.get(key, [])):
-            if "start" in item and not 0 <= item["start"] <= item["end"] <= n:
-                problems.append(f"{key}/{i}: offsets {item['start']}..{item['end']} outside text of length {n}")
+            places = ([(str(i), item)] if "start" in item else []) + [
+                (f"{i}/provenance/{j}", p) for j, p in enumerate(item.get("provenance", []))
+            ]
+            for where, place in places:
+                if not 0 <= place["start"] <= place["end"] <= n:
+                    problems.append(f"{key}/{where}: offsets {place['start']}..{place['end']} outside text of length {n}")
     return problems

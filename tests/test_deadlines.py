@@ -96,3 +96,57 @@ def test_every_deadline_of_the_seed_tables_is_read(seed_docs):
     ]
     assert len(cells) >= 80
     assert [c for c in cells if parse_deadline(c).kind == "open"] == []
+
+
+# --- The deadline component: time frames found in a plan -------------------------------------
+
+from pipeline.extractors.nlp import run_extractors  # noqa: E402
+
+PROSE = [
+    ("Hoàn thành trước ngày 25/4/2025.", [("trước ngày 25/4/2025", "date")]),
+    ("Báo cáo kết quả định kỳ hằng tháng về Sở.", [("định kỳ hằng tháng", "recurring")]),
+    ("phấn đấu đến năm 2030 đạt 100% trường học", [("đến năm 2030", "year")]),
+    ("Kế hoạch chuyển đổi số giai đoạn 2025-2030", [("giai đoạn 2025-2030", "range")]),
+    ("tổ chức trong năm học 2025-2026", [("năm học 2025-2026", "range")]),
+    ("Số học sinh năm 2025 tăng", [("năm 2025", "year")]),
+    ("tổ chức sơ kết vào Quý III/2025", [("Quý III/2025", "quarter")]),
+    ("áp dụng từ năm 2026", [("từ năm 2026", "range")]),
+    ("Hoàn thành trong tháng 6/2026.", [("tháng 6/2026", "month")]),
+    ("khai trương ngày 15 tháng 5 năm 2026", [("ngày 15 tháng 5 năm 2026", "date")]),
+    ("rà soát hằng năm và đến hết năm 2025", [("hằng năm", "recurring"), ("đến hết năm 2025", "year")]),
+    # bare numbers are document numbers, and "thường xuyên" in prose is an adverb
+    ("Căn cứ Nghị định số 30/2020/NĐ-CP", []),
+    ("thường xuyên kiểm tra, đôn đốc", []),
+    ("đạt 2025 lượt truy cập", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", PROSE, ids=[p[0] for p in PROSE])
+def test_time_frames_in_prose(text, expected):
+    found = run_extractors(text, [], [], components=("kehoach_deadlines",)).items["deadlines"]
+    assert [(d.text, d.kind) for d in found] == expected
+    assert all(text[d.start:d.end] == d.text for d in found)
+
+
+def test_a_time_label_line_gives_its_value_with_offsets():
+    text = "4.1. Đẩy mạnh tuyên truyền\n- Đơn vị chủ trì: Văn phòng Sở.\n- Thời gian thực hiện: Hằng năm. \n"
+    [found] = run_extractors(text, [], [], components=("kehoach_deadlines",)).items["deadlines"]
+    assert (found.text, found.kind, found.recurrence, found.confidence) == ("Hằng năm", "recurring", "yearly", 0.95)
+    assert text[found.start:found.end] == "Hằng năm"
+
+
+def test_seed_004_time_lines_and_table_cells(seed_docs):
+    """Seed 004 §III gives each of its 37 tasks a '- Thời gian thực hiện:' line (read from the text:
+    Quý II and Quý III 2025, one conditional, 'Trong năm 2025', the rest yearly); its appendix
+    repeats them in a deadline column, one mention per row."""
+    doc = seed_docs["004"]
+    labels = [d for d in doc.deadlines if d.table is None and d.confidence == 0.95]
+    assert len(labels) == 37
+    kinds = [d.kind for d in labels]
+    assert kinds.count("recurring") == 33
+    assert [d.text for d in labels if d.kind != "recurring"] == [
+        "Quý II, năm 2025", "Quý III, năm 2025", "Sau khi có nền tảng cung cấp cho địa phương", "Trong năm 2025"]
+    cells = [d for d in doc.deadlines if d.table is not None]
+    assert len(cells) == 37
+    assert all(doc.text[d.start:d.end].split() == d.text.split() for d in cells)
+    assert {(d.table, d.row) for d in cells} == {(cells[0].table, r) for r in range(37)}

@@ -156,7 +156,7 @@ def _table_deadlines(doc: Doc) -> list[DeadlineMention]:
         columns = [i for i, c in enumerate(table.columns) if c.role == "deadline"]
         for r, row in enumerate(table.rows):
             for i in columns:
-                cell = row.cells[i].strip() if i < len(row.cells) else ""
+                cell = row.cells[i].strip(" .;,\n") if i < len(row.cells) else ""
                 if cell:
                     start, end = locate_cell(doc, table, r, cell)
                     found.append(_mention(doc, cell, start, end, "table", cell_provenance(doc, table, r, start, end)))
