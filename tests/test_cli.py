@@ -54,6 +54,20 @@ def test_sections_outline():
     assert lines[-1].startswith("(appendix) PHỤ LỤC Danh mục các nhiệm vụ")
 
 
+def test_show_prints_one_kind_with_its_source_text():
+    result = _run("show", SEEDS["004"], "--only", "deadlines", "--width", "200")
+    assert result.exit_code == 0, result.output
+    assert "deadlines (" in result.stdout
+    # a time line of §III (task 1.1) with its meaning and where it was read
+    assert "Quý II, năm 2025" in result.stdout and "quarter (2025-04–2025-06)" in result.stdout
+    assert "§1.1: Quý II, năm 2025" in result.stdout
+
+
+def test_show_rejects_an_unknown_kind():
+    result = _run("show", SEEDS["004"], "--only", "tables")
+    assert result.exit_code == 2 and "tables" in result.output
+
+
 def _encrypted_pdf(path):
     from reportlab.lib import pdfencrypt
     from reportlab.pdfgen import canvas
