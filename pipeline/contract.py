@@ -29,8 +29,10 @@ def validation_errors(data: dict[str, Any]) -> list[str]:
 
 
 def check_offsets(data: dict[str, Any]) -> list[str]:
-    """Offsets the schema cannot check: inside the text, start <= end (items and their provenance)."""
+    """Offsets the schema cannot check: inside the text (or the footnote an item was read in),
+    start <= end, for items and their provenance."""
     n = len(data["text"])
+    notes = {f["label"]: len(f["text"]) for f in data.get("footnotes", [])}
     problems = []
     for key in ("sections", "citations", "indicators", "percentages", "deadlines", "units", "tasks"):
         for i, item in enumerate(data.get(key, [])):
@@ -38,6 +40,7 @@ def check_offsets(data: dict[str, Any]) -> list[str]:
                 (f"{i}/provenance/{j}", p) for j, p in enumerate(item.get("provenance", []))
             ]
             for where, place in places:
-                if not 0 <= place["start"] <= place["end"] <= n:
-                    problems.append(f"{key}/{where}: offsets {place['start']}..{place['end']} outside text of length {n}")
+                limit = notes.get(place["footnote"], -1) if place.get("footnote") else n
+                if not 0 <= place["start"] <= place["end"] <= limit:
+                    problems.append(f"{key}/{where}: offsets {place['start']}..{place['end']} outside text of length {limit}")
     return problems

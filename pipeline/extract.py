@@ -59,7 +59,7 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
     warnings += _structure_warnings(sections)
     tables = find_delimited_tables(norm.text, sections, norm.page_at)
     tables += find_flattened_tables(norm.text, sections, norm.page_at, start_id=len(tables) + 1)
-    extracted = run_extractors(norm.text, sections, tables, norm.page_at)
+    extracted = run_extractors(norm.text, sections, tables, norm.page_at, footnotes=norm.footnotes)
     return Document(
         document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables,
         **extracted.items, warnings=warnings + extracted.warnings,

@@ -143,6 +143,7 @@ class Citation:
     section: str | None
     page: int | None
     confidence: float
+    footnote: str | None = None  # set when read in a footnote: start/end then index that footnote's text
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -56,19 +55,6 @@ def test_seed_plans_are_vietnamese(seed):
     assert q.judged > 2000
     assert q.mixed_share == 0 and q.foreign_letter_share == 0
     assert is_usable(q)
-
-
-@pytest.mark.skipif(not SEED_FILES, reason=f"seed corpus not found at {CORPUS}")
-def test_scoring_is_fast():
-    text = max(SEED_FILES, key=lambda p: p.stat().st_size).read_text(encoding="utf-8")
-    best = min(_timed(text_quality, text) for _ in range(5))
-    assert best < 0.05, f"text_quality took {best * 1000:.0f} ms on {len(text)} chars"
-
-
-def _timed(fn, arg) -> float:
-    start = time.perf_counter()
-    fn(arg)
-    return time.perf_counter() - start
 
 
 PLAN = (

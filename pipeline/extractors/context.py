@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import regex
 from spacy.tokens import Doc
 
-from ..model import Provenance, Section, Table
+from ..model import Footnote, Provenance, Section, Table
 
 #: Extensions the extractors fill, in contract order.
 ITEM_KINDS = ("citations", "indicators", "percentages", "deadlines", "units", "tasks")
@@ -46,7 +46,7 @@ class SectionIndex:
 
 
 def _register() -> None:
-    for name, default in (("plain_text", None), ("sections", None), ("tables", None), ("page_at", None), ("section_index", None),
+    for name, default in (("plain_text", None), ("footnotes", None), ("sections", None), ("tables", None), ("page_at", None), ("section_index", None),
                           ("warnings", None), *((kind, None) for kind in ITEM_KINDS)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
@@ -56,9 +56,13 @@ _register()
 
 
 def prepare(doc: Doc, text: str, sections: list[Section], tables: list[Table],
-            page_at: Callable[[int], int | None] | None = None) -> Doc:
-    """Attach the earlier stages' results to a fresh `Doc` and empty item lists."""
+            page_at: Callable[[int], int | None] | None = None, footnotes: list[Footnote] | None = None) -> Doc:
+    """Attach the earlier stages' results to a fresh `Doc` and empty item lists.
+
+    Footnotes are not part of the text (normalize moves them out); extractors that read
+    them (citations) give their items a `footnote` label and offsets into its text."""
     doc._.plain_text = text
+    doc._.footnotes = footnotes or []
     doc._.sections = sections
     doc._.tables = tables
     doc._.page_at = page_at or (lambda offset: None)

@@ -18,11 +18,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..model import Section, Table
+from ..model import Footnote, Section, Table
 from .context import ITEM_KINDS, prepare
 
 #: Component names in the order they run; "kehoach_x" is registered by module `pipeline.extractors.x`.
-COMPONENTS = ("kehoach_deadlines",)
+COMPONENTS = ("kehoach_citations", "kehoach_deadlines", "kehoach_units", "kehoach_tasks", "kehoach_percentages", "kehoach_indicators")
 
 
 def _register(components: tuple[str, ...]) -> None:
@@ -81,12 +81,12 @@ def make_nlp(components: tuple[str, ...] = COMPONENTS) -> Language:
 
 def run_extractors(text: str, sections: list[Section], tables: list[Table],
                    page_at: Callable[[int], int | None] | None = None,
-                   components: tuple[str, ...] = COMPONENTS) -> Extracted:
-    """Run the stack over one normalized text, timing each component."""
+                   components: tuple[str, ...] = COMPONENTS, footnotes: list[Footnote] | None = None) -> Extracted:
+    """Run the stack over one normalized text (and its footnotes, kept apart), timing each component."""
     nlp = make_nlp(components)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
-    doc = prepare(nlp.make_doc(text), text, sections, tables, page_at)
+    doc = prepare(nlp.make_doc(text), text, sections, tables, page_at, footnotes or [])
     seconds["tokenize"] = time.perf_counter() - clock
     for name, component in nlp.pipeline:
         clock = time.perf_counter()
