@@ -180,18 +180,32 @@ def show(
     raise typer.Exit(_exit_status(doc.warnings))
 
 
+class ModelName(str, Enum):
+    tables = "tables"
+    units = "units"
+
+
 @app.command()
 def train(
+    model: ModelName = typer.Option(ModelName.tables, "--model", "-m",
+                                    help="tables: the flattened-table fragment classifier; units: the unit-name span model."),
     gold: Path = typer.Option(Path("annotations/tables"), "--gold", help="Reviewed gold tables (one JSON per plan)."),
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Where the plans named by the gold files are."),
-    out: Path = typer.Option(Path("models/table_fragments.joblib"), "--out", "-o", help="Where to save the model."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to save the model (default: models/…)."),
 ) -> None:
-    """Train the flattened-table fragment classifier; print leave-one-plan-out accuracy beside the rules."""
-    from .tables.training import report, run
-
+    """Train a model from the reviewed annotations; print leave-one-plan-out figures beside the rules."""
     if not any(gold.glob("*.json")):
         _fail(gold, "no gold tables (*.json) here", 2)
-    typer.echo(report(run(gold, corpus, out)))
+    if model is ModelName.units:
+        from .extractors import unit_model
+
+        out = out or unit_model.MODEL_FILE
+        typer.echo(unit_model.report(unit_model.run(out)))
+    else:
+        from .tables.training import report, run
+
+        out = out or Path("models/table_fragments.joblib")
+        typer.echo(report(run(gold, corpus, out)))
     typer.echo(f"saved {out} (+ .metrics.json, .md)")
 
 

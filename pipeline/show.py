@@ -97,9 +97,9 @@ def show(doc: Document, kind: str, console: Console | None = None) -> int:
     items = getattr(doc, kind)
     table = RichTable(title=f"{kind} ({len(items)})", show_lines=True, expand=True)
     for header, _ in COLUMNS[kind]:
-        table.add_column(header, overflow="fold")
-    table.add_column("conf.", justify="right")
-    table.add_column("source", overflow="fold", ratio=2)
+        table.add_column(header, overflow="fold", ratio=1)
+    table.add_column("conf.", justify="right", min_width=5)
+    table.add_column("source", overflow="fold", ratio=2, min_width=24)
     labels = _section_labels(doc)
     for item in items:
         cells = [get(item) for _, get in COLUMNS[kind]]

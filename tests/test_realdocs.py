@@ -71,6 +71,17 @@ def test_plan_chi_thi_11_docx():
         ("body", "IV", "TỔ CHỨC THỰC HIỆN"), ("body", "V", "CHẾ ĐỘ BÁO CÁO"),
         ("appendix", "PHỤ LỤC", "MỘT SỐ NHIỆM VỤ TRỌNG TÂM CỦA CÁC SỞ, BAN, NGÀNH VÀ ĐỊA PHƯƠNG"),
     ]
+    # the appendix's Word table: 14 tasks with lead ("Sở, ngành chủ trì tham mưu"), support and time frame
+    assert [t.id for t in doc.tasks] == [str(i) for i in range(1, 15)]
+    first, second = doc.tasks[:2]
+    assert first.lead_units == ["Các Sở, ban, ngành", "Ủy ban nhân dân các xã, phường"]  # "…; UBND các xã, phường"
+    assert first.support_units == ["Các Sở, ban, ngành", "Các cơ quan, đơn vị, địa phương liên quan"]
+    assert (first.deadline.kind, first.deadline.period_start, first.deadline.period_end) == ("quarter", "2026-04", "2026-06")
+    assert second.lead_units == ["Sở Nông nghiệp và Môi trường"]
+    assert (second.deadline.text, second.deadline.period_start) == ("Xong trong tháng 5/2026", "2026-05")
+    directive = next(c for c in doc.citations if c.number == "11-CT/TU")
+    assert (directive.doc_type, directive.issued_date, directive.issuer) == ("Chỉ thị", "2026-01-04", "Ban Thường vụ Tỉnh ủy")
+    assert validation_errors(doc.to_json()) == []
 
 
 @pytest.mark.parametrize("name, reason", [

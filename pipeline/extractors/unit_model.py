@@ -587,7 +587,7 @@ used by the `kehoach_units` component in pipeline/extractors/units.py).
 
 - **Check**: the file also holds the model trained without {metrics.get("check_plan")}; tests/test_units.py
   re-scores that plan with it and must get the figures above.
-- **Date**: {metrics["date"]}. Rebuild with `python -m pipeline.extractors.unit_model` (about 20 s).
+- **Date**: {metrics["date"]}. Rebuild with `kehoach train --model units` (about 20 s).
 - **Read with care**: the rules (`rule_end`, name stops) were written while reading these plans, so their
   column is not a held-out figure for them; the table cells are split by the same `unit_names` rules the
   extractor uses (their split is checked in tests/test_units.py). Five plans of one sector.
