@@ -118,8 +118,10 @@ def fold_tones(text: str) -> str:
     return unicodedata.normalize("NFC", _OLD_TONE_NFD.sub(lambda m: m.group(1) + m.group(3) + m.group(2), nfd))
 
 
+@lru_cache(maxsize=8192)
 def key(name: str) -> str:
-    """Matching key: tones folded, dashes and spaces normalised, case-insensitive, no end dots."""
+    """Matching key: tones folded, dashes and spaces normalised, case-insensitive, no end dots.
+    Cached: the same few hundred names are compared thousands of times per plan."""
     text = fold_tones(name)
     text = _DASH.sub(" - ", text).replace("&", " & ")
     text = _SPACES.sub(" ", text)
