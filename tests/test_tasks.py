@@ -206,3 +206,87 @@ def test_task_texts_agree_by_their_words(a, b, same):
     from pipeline.extractors.tasks import MATCH_TEXT, _overlap
 
     assert (_overlap(a, b) >= MATCH_TEXT) == same
+
+
+# --- prose task blocks as plans write them: label variants -> the task read -------------------
+
+# (lead label, support label, time label and value, output label and value) -> expected
+BLOCKS = [
+    # unit labels (rules/unit_aliases.yaml `labels`)
+    ("- Đơn vị chủ trì: Sở Tài chính.", "- Đơn vị phối hợp: Sở Nội vụ.", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("- Cơ quan chủ trì: Sở Tài chính.", "- Cơ quan phối hợp: Sở Nội vụ.", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("- Chủ trì: Sở Tài chính.", "- Phối hợp: Sở Nội vụ.", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("+ Đơn vị chủ trì: Sở Tài chính", "+ Đơn vị phối hợp: Sở Nội vụ", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("• Đơn vị chủ trì: Sở Tài chính;", "• Đơn vị phối hợp: Sở Nội vụ;", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("Đơn vị chủ trì: Sở Tài chính.", "Đơn vị phối hợp: Sở Nội vụ.", "", "", ["Sở Tài chính"], ["Sở Nội vụ"], None, None),
+    ("- Đơn vị chịu trách nhiệm: Công an tỉnh.", "", "", "", ["Công an tỉnh"], [], None, None),
+    ("- Đơn vị chủ trì: Sở GDĐT.", "- Đơn vị phối hợp: Sở Tài chính, Sở Nội vụ.", "", "",
+     ["Sở Giáo dục và Đào tạo"], ["Sở Tài chính", "Sở Nội vụ"], None, None),
+    ("- Đơn vị chủ trì: Phòng KHTC.", "- Đơn vị phối hợp: Văn phòng Sở; Thanh tra Sở.", "", "",
+     ["Phòng Kế hoạch - Tài chính"], ["Văn phòng Sở", "Thanh tra Sở"], None, None),
+    ("- Đơn vị chủ trì: Phòng Tổ chức – Hành chính.", "- Đơn vị phối hợp: Các đơn vị thuộc Sở, các cơ sở giáo dục.", "", "",
+     ["Phòng Tổ chức - Hành chính"], ["Các đơn vị thuộc Sở", "Các cơ sở giáo dục"], None, None),
+    ("- Đơn vị chủ trì: UBND các xã, phường.", "- Đơn vị phối hợp: Công an tỉnh và Sở Tư pháp.", "", "",
+     ["Ủy ban nhân dân các xã, phường"], ["Công an tỉnh", "Sở Tư pháp"], None, None),
+    ("- Đơn vị chủ trì: Trung tâm Phục vụ hành chính công tỉnh.", "", "", "",
+     ["Trung tâm Phục vụ hành chính công tỉnh"], [], None, None),
+    ("- Đơn vị chủ trì: Sở Khoa học và Công nghệ.", "- Đơn vị phối hợp: Sở Văn hóa, Thể thao và Du lịch.", "", "",
+     ["Sở Khoa học và Công nghệ"], ["Sở Văn hóa, Thể thao và Du lịch"], None, None),
+    ("- Đơn vị chủ trì: Sở Nông nghiệp và Môi trường.", "- Đơn vị phối hợp: Các Sở, ban, ngành.", "", "",
+     ["Sở Nông nghiệp và Môi trường"], ["Các Sở, ban, ngành"], None, None),
+    # time labels (rules/deadlines.yaml `labels`) and what they mean
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Hằng năm.", "", ["Sở Tài chính"], [], ("recurring", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian: Quý II/2026.", "", ["Sở Tài chính"], [], ("quarter", "2026-04", "2026-06"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian hoàn thành: tháng 6/2026.", "", ["Sở Tài chính"], [], ("month", "2026-06", "2026-06"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời hạn hoàn thành: trước ngày 30/6/2026.", "", ["Sở Tài chính"], [], ("date", None, "2026-06-30"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời hạn: Năm 2026.", "", ["Sở Tài chính"], [], ("year", "2026", "2026"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Tiến độ thực hiện: Thường xuyên.", "", ["Sở Tài chính"], [], ("continuous", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Giai đoạn 2026 - 2030.", "", ["Sở Tài chính"], [], ("range", "2026", "2030"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Từ năm 2026.", "", ["Sở Tài chính"], [], ("range", "2026", None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Năm học 2025-2026.", "", ["Sở Tài chính"], [], ("range", "2025", "2026"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Quý III, năm 2025.", "", ["Sở Tài chính"], [], ("quarter", "2025-07", "2025-09"), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Theo kế hoạch riêng.", "", ["Sở Tài chính"], [], ("conditional", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Sau khi có nền tảng cung cấp cho địa phương.", "",
+     ["Sở Tài chính"], [], ("conditional", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Định kỳ hàng quý.", "", ["Sở Tài chính"], [], ("recurring", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: 2026 và duy trì các năm tiếp theo.", "",
+     ["Sở Tài chính"], [], ("range", "2026", None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Hằng năm (trước ngày 10/12).", "", ["Sở Tài chính"], [], ("recurring", None, None), None),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "- Thời gian thực hiện: Kịp thời.", "", ["Sở Tài chính"], [], ("open", None, None), None),
+    # output labels (rules/tasks.yaml)
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "", "- Sản phẩm: Quyết định phê duyệt.", ["Sở Tài chính"], [], None, "Quyết định phê duyệt"),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "", "- Sản phẩm đầu ra: Báo cáo tổng kết.", ["Sở Tài chính"], [], None, "Báo cáo tổng kết"),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "", "- Kết quả/sản phẩm: Kế hoạch của UBND tỉnh;", ["Sở Tài chính"], [], None, "Kế hoạch của UBND tỉnh"),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "", "- Kết quả dự kiến: Cơ sở dữ liệu được cập nhật.", ["Sở Tài chính"], [], None, "Cơ sở dữ liệu được cập nhật"),
+    ("- Đơn vị chủ trì: Sở Tài chính.", "", "", "- Hình thức sản phẩm: Văn bản hướng dẫn.", ["Sở Tài chính"], [], None, "Văn bản hướng dẫn"),
+    # everything together, in other orders
+    ("- Đơn vị chủ trì: Sở Nội vụ.", "- Đơn vị phối hợp: Sở Tài chính.", "- Thời gian thực hiện: Tháng 8/2026.",
+     "- Sản phẩm: Đề án trình UBND tỉnh.", ["Sở Nội vụ"], ["Sở Tài chính"], ("month", "2026-08", "2026-08"), "Đề án trình UBND tỉnh"),
+    ("- Chủ trì: Công an tỉnh.", "- Phối hợp: Sở Tư pháp, UBND các xã.", "- Thời gian: Năm 2027.", "- Kết quả: Báo cáo.",
+     ["Công an tỉnh"], ["Sở Tư pháp", "Ủy ban nhân dân các xã"], ("year", "2027", "2027"), "Báo cáo"),
+    ("- Đơn vị chủ trì: Văn phòng Sở.", "- Đơn vị phối hợp: Phòng GDTrH, Phòng GDMN-GDTH.", "- Thời gian thực hiện: Hằng năm.", "",
+     ["Văn phòng Sở"], ["Phòng Giáo dục Trung học", "Phòng Giáo dục Mầm non - Giáo dục Tiểu học"], ("recurring", None, None), None),
+    ("- Đơn vị chủ trì: Thanh tra Sở.", "- Đơn vị phối hợp: Phòng QLCL.", "- Thời gian thực hiện: Trong năm 2025.", "",
+     ["Thanh tra Sở"], ["Phòng Quản lý chất lượng"], ("year", "2025", "2025"), None),
+    ("- Đơn vị chủ trì: Phòng GDTX, GDNN&ĐH.", "", "- Thời gian thực hiện: Quý IV/2025.", "",
+     ["Phòng Giáo dục thường xuyên, Giáo dục nghề nghiệp và Đại học"], [], ("quarter", "2025-10", "2025-12"), None),
+    ("- Đơn vị chủ trì: Phòng Văn hóa - Xã hội.", "- Đơn vị phối hợp: Trạm Y tế xã.", "- Thời gian thực hiện: Thường xuyên.", "",
+     ["Phòng Văn hóa - Xã hội"], ["Trạm Y tế xã"], ("continuous", None, None), None),
+]
+
+
+@pytest.mark.parametrize("lead, support, time, output, leads, supports, deadline, product", BLOCKS,
+                         ids=[f"{i}:{b[0][:30]}|{(b[2] or b[3])[:30]}" for i, b in enumerate(BLOCKS)])
+def test_prose_task_block_phrasings(lead, support, time, output, leads, supports, deadline, product):
+    lines = [line for line in (lead, support, time, output) if line]
+    text = "II. NHIỆM VỤ, GIẢI PHÁP\n1. Cải cách hành chính\n1.2. Rà soát thủ tục hành chính thuộc thẩm quyền.\n" + "\n".join(lines) + "\n"
+    [task] = _tasks(text)
+    assert (task.id, task.text) == ("1.2", "Rà soát thủ tục hành chính thuộc thẩm quyền.")
+    assert (task.lead_units, task.support_units) == (leads, supports)
+    meaning = None if task.deadline is None else (task.deadline.kind, task.deadline.period_start, task.deadline.period_end)
+    assert meaning == deadline
+    assert task.output == product
+
+
+def test_there_are_at_least_forty_block_phrasings():
+    assert len(BLOCKS) >= 40

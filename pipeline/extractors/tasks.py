@@ -186,12 +186,15 @@ def _absorb(into: _Draft, other: _Draft) -> None:
 
 @lru_cache(maxsize=1)
 def _label_line() -> regex.Pattern:
-    """Any label line of a task block: unit labels (unit_aliases.yaml) and time labels (deadlines.yaml)."""
+    """Any label line of a task block: unit labels (unit_aliases.yaml), time labels (deadlines.yaml)
+    and output labels (tasks.yaml)."""
     units = load_rules("unit_aliases.yaml")["labels"]
     words = [w for ws in units.values() for w in ws]
     unit_alt = "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
     time_alt = "|".join(load_rules("deadlines.yaml")["labels"])
-    return regex.compile(rf"(?m)^[ \t]*(?:[-+•*]\s*)?(?:(?P<unit>{unit_alt})|(?P<time>{time_alt}))\s*:[ \t]*(?P<value>[^\n]*)")
+    output_alt = "|".join(load_rules("tasks.yaml")["output_labels"])
+    return regex.compile(rf"(?m)^[ \t]*(?:[-+•*]\s*)?(?:(?P<unit>{unit_alt})|(?P<time>{time_alt})|(?P<output>{output_alt}))"
+                         rf"\s*:[ \t]*(?P<value>[^\n]*)")
 
 
 def _prose_tasks(doc: Doc) -> list[_Draft]:
@@ -230,6 +233,9 @@ def _prose_tasks(doc: Doc) -> list[_Draft]:
         times = [m for m in labels if m.group("time") and m.group("value").strip()]
         if times:
             draft.deadline = parse_deadline(times[0].group("value"))
+        outputs = [m for m in labels if m.group("output") and m.group("value").strip()]
+        if outputs:
+            draft.output = " ".join(outputs[0].group("value").split()).rstrip(" .;")
         drafts.append(draft)
     return sorted(drafts, key=lambda d: d.start)
 
