@@ -1,9 +1,9 @@
 """What every extractor component reads from the spaCy `Doc`, and how it says where an item came from.
 
-The pipeline builds one `Doc` over the normalized text (spaCy's multi-language
-tokenizer: no Vietnamese word segmentation needed for offsets) and hangs the
-earlier stages' results on it as extensions: `doc._.sections`, `doc._.tables`,
-`doc._.page_at`. Each component writes its items to its own extension
+The pipeline builds one `Doc` over the normalized text (whitespace tokens: the
+extractors need offsets, not Vietnamese word segmentation) and hangs the earlier
+stages' results on it as extensions: `doc._.sections`, `doc._.tables`,
+`doc._.page_at`, `doc._.footnotes`. Each component writes its items to its own extension
 (`doc._.citations`, `doc._.units` …) and may read the ones of components that ran
 before it (tasks read units and deadlines), the way spaCy components share a `Doc`.
 """
@@ -46,10 +46,10 @@ class SectionIndex:
 
 
 def _register() -> None:
-    for name, default in (("plain_text", None), ("footnotes", None), ("sections", None), ("tables", None), ("page_at", None), ("section_index", None),
-                          ("warnings", None), *((kind, None) for kind in ITEM_KINDS)):
+    names = ("plain_text", "footnotes", "sections", "tables", "page_at", "section_index", "warnings", *ITEM_KINDS)
+    for name in names:
         if not Doc.has_extension(name):
-            Doc.set_extension(name, default=default)
+            Doc.set_extension(name, default=None)
 
 
 _register()
