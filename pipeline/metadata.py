@@ -19,6 +19,7 @@ import regex
 from .headings import rules as structure_rules
 from .model import DocumentInfo, Locality, Section, Signer
 from .rules import load as load_rules
+from .rules import phrase_alternation
 from .segment import doc_type_of_line, structure_patterns
 
 
@@ -303,7 +304,7 @@ def _issuer_phrase() -> regex.Pattern:
 @lru_cache(maxsize=1)
 def _of_issuer() -> regex.Pattern:
     """ "… của Sở Giáo dục và Đào tạo Hải Phòng": a body named after "của"."""
-    head = "|".join(regex.escape(h) for h in sorted(_body_heads(), key=len, reverse=True))
+    head = phrase_alternation(_body_heads())
     return regex.compile(rf"\bcủa\s+(?P<issuer>(?:{head})(?!\p{{L}})[^.,;/]*)")
 
 

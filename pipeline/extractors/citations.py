@@ -28,6 +28,7 @@ from spacy.tokens import Doc
 
 from ..model import Citation, Footnote
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 from .context import text_of, text_provenance, warn
 
 RULES = "citations.yaml"
@@ -78,15 +79,6 @@ class Lexicon:
     title_max_chars: int
 
 
-def _words(phrase: str) -> str:
-    """A phrase as a regex that lets any whitespace (a wrapped line, a page break) join its words."""
-    return r"\s+".join(regex.escape(w) for w in phrase.split())
-
-
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(_words(p) for p in sorted(set(phrases), key=len, reverse=True))
-
-
 def _type_forms(rules: dict) -> list[DocType]:
     return [DocType(t["name"], frozenset(t.get("forms", ["number"])), bool(t.get("generic"))) for t in rules["doc_types"]]
 
@@ -103,11 +95,11 @@ def _symbol_pattern(s: dict) -> str:
 def _mention_pattern(rules: dict, types: list[DocType]) -> str:
     """One alternation for every form of mention, tried in this order at each position."""
     s = rules["symbol"]
-    typed = _alternation([t.name for t in types])
+    typed = phrase_alternation([t.name for t in types])
     short = (rf"(?P<short>{rules['short_number']})(?![\p{{L}}\d])(?![.,]\d)(?![ \t]*{s['separator']}[ \t]*[\p{{L}}\d])"
              rf"(?!{rules['short_not_after']})")
-    quoted = _alternation([t.name for t in types if "quoted" in t.forms])
-    named = _alternation([t.name for t in types if "name" in t.forms])
+    quoted = phrase_alternation([t.name for t in types if "quoted" in t.forms])
+    named = phrase_alternation([t.name for t in types if "name" in t.forms])
     stops = "|".join(regex.escape(w) for w in rules["name_stops"])
     name = rf"\p{{Lu}}\p{{Ll}}*(?:[ \t]+(?!(?:{stops})(?!\p{{L}}))\p{{Ll}}+){{0,5}}(?!\p{{L}})"
     return (rf"(?<![\p{{L}}\d/\-])(?:"
@@ -134,14 +126,14 @@ def lexicon() -> Lexicon:
         state_organs=regex.compile(rules["state_organs"]),
         dates=tuple(regex.compile(rf"\s*,?\s*(?:{d['pattern']})(?!\d)", flags) for d in rules["dates"]),
         issuer_intro=regex.compile(rules["issuer_intro"], flags),
-        heads=regex.compile(rf"(?:{_alternation(heads)})(?!\p{{L}})"),
-        heads_upper=regex.compile(rf"(?:{_alternation([h.upper() for h in heads])})(?!\p{{L}})"),
-        type_word=regex.compile(rf"(?:{_alternation([t.name for t in types])})(?!\p{{L}})", flags),
-        issuer_stop=regex.compile(rf"(?:{_alternation(stops)})(?!\p{{L}})"),
-        issuer_stop_upper=regex.compile(rf"(?:{_alternation([w.upper() for w in stops])})(?!\p{{L}})"),
-        title_opener=regex.compile(rf"\s*,?\s*(?P<opener>{_alternation(rules['title_openers'])})(?!\p{{L}})", flags),
-        title_stop=regex.compile("|".join(rules["title_stops"] + [rf",\s+(?-i:(?=(?:{_alternation(heads)})(?!\p{{L}})))"]), flags),
-        title_trailing=regex.compile(rf"(?:[\s,;:(]+|\s+(?:{_alternation(rules['title_trailing'])}))+$"),
+        heads=regex.compile(rf"(?:{phrase_alternation(heads)})(?!\p{{L}})"),
+        heads_upper=regex.compile(rf"(?:{phrase_alternation([h.upper() for h in heads])})(?!\p{{L}})"),
+        type_word=regex.compile(rf"(?:{phrase_alternation([t.name for t in types])})(?!\p{{L}})", flags),
+        issuer_stop=regex.compile(rf"(?:{phrase_alternation(stops)})(?!\p{{L}})"),
+        issuer_stop_upper=regex.compile(rf"(?:{phrase_alternation([w.upper() for w in stops])})(?!\p{{L}})"),
+        title_opener=regex.compile(rf"\s*,?\s*(?P<opener>{phrase_alternation(rules['title_openers'])})(?!\p{{L}})", flags),
+        title_stop=regex.compile("|".join(rules["title_stops"] + [rf",\s+(?-i:(?=(?:{phrase_alternation(heads)})(?!\p{{L}})))"]), flags),
+        title_trailing=regex.compile(rf"(?:[\s,;:(]+|\s+(?:{phrase_alternation(rules['title_trailing'])}))+$"),
         own_number=regex.compile(rules["own_number_line"]),
         caption=regex.compile(load_rules("structure.yaml")["appendix_caption"]),
         confidence=rules["confidence"],

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from ..model import Deadline, DeadlineMention, Provenance
 from ..numerals import roman_value
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 from .context import cell_provenance, locate_cell, text_of, text_provenance, warn
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def phrase_pattern() -> str:
     grammar rule reads or a wrapped start of it. The table cues recognise deadlines with it."""
     rules = load_rules("deadlines.yaml")
     bodies = [_inline(rule["pattern"]) for rule in rules["grammar"]] + [_inline(p) for p in rules["partial"]]
-    openers = "|".join(regex.escape(w) for w in sorted(rules["openers"], key=len, reverse=True))
+    openers = phrase_alternation(rules["openers"])
     return rf"(?:(?:{openers})\s+)?(?:{'|'.join(f'(?:{b})' for b in bodies)})(?!\p{{L}})"
 
 
@@ -113,7 +114,7 @@ def _prose_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     for rule in rules["grammar"]:
         if rule["prose"] in by_use:
             by_use[rule["prose"]].append(f"(?:{_inline(rule['pattern'])})")
-    openers = "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(rules["prose_openers"], key=len, reverse=True))
+    openers = phrase_alternation(rules["prose_openers"])
     standalone = regex.compile(rf"(?<!\p{{L}})(?:{'|'.join(by_use['standalone'])})(?!\p{{L}})", regex.I)
     bare = regex.compile(rf"(?<!\p{{L}})(?:{openers})\s+(?P<frame>{'|'.join(by_use['after_opener'])})(?![\p{{L}}\d/])",
                          regex.I)

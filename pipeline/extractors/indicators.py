@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 
 from ..model import Indicator, Section, Table, Target
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 from .context import cell_provenance, section_at, text_of, text_provenance, warn
 from .percentages import RULES, Value, cell_values, clause_end_at, find_percentages, trim_phrase
 
@@ -64,10 +65,8 @@ class _Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> _Vocabulary:
     rules = load_rules(RULES)
-    qualitative = "|".join(r"\s+".join(map(regex.escape, w.split()))
-                           for w in sorted(rules["qualitative"], key=len, reverse=True))
-    stops = "|".join(r"\s+".join(map(regex.escape, w.split()))
-                     for w in sorted(rules["name_stop_words"], key=len, reverse=True))
+    qualitative = phrase_alternation(rules["qualitative"])
+    stops = phrase_alternation(rules["name_stop_words"])
     return _Vocabulary(
         frozenset(rules["empty_cells"]),
         regex.compile(rf"^(?:{qualitative})(?!\p{{L}})", regex.I),

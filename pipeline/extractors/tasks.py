@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 
 from ..model import Deadline, Provenance, Table, Task
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 from .context import cell_provenance, locate_cell, text_of, text_provenance, warn
 from .deadlines import parse_deadline
 from .units import unit_names
@@ -190,7 +191,7 @@ def _label_line() -> regex.Pattern:
     and output labels (tasks.yaml)."""
     units = load_rules("unit_aliases.yaml")["labels"]
     words = [w for ws in units.values() for w in ws]
-    unit_alt = "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    unit_alt = phrase_alternation(words)
     time_alt = "|".join(load_rules("deadlines.yaml")["labels"])
     output_alt = "|".join(load_rules("tasks.yaml")["output_labels"])
     return regex.compile(rf"(?m)^[ \t]*(?:[-+•*]\s*)?(?:(?P<unit>{unit_alt})|(?P<time>{time_alt})|(?P<output>{output_alt}))"

@@ -31,6 +31,7 @@ from pathlib import Path
 import regex
 
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 from . import units as U
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,7 +297,7 @@ def rule_end(text: str, start: int, hi: int | None = None) -> Span | None:
 
 def _name_stops() -> regex.Pattern:
     words = load_rules("unit_aliases.yaml")["name_stops"]
-    return regex.compile(rf"(?:{U._alternation(words)})(?![\p{{L}}\d])")
+    return regex.compile(rf"(?:{phrase_alternation(words)})(?![\p{{L}}\d])")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 import regex
 
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 
 #: A run of capitals (and & -) that stands for words: GDĐT, KHTC, GDTrH, GDNN&ĐH.
 ACRONYM = regex.compile(r"^(?=(?:[^\p{Lu}]*\p{Lu}){2})\p{Lu}[\p{L}\d&\-]*$")
@@ -60,10 +61,6 @@ def _rules() -> dict:
     return load_rules("unit_aliases.yaml")
 
 
-def _alternation(words) -> str:
-    return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def heads() -> tuple[str, ...]:
     """Every word a unit name may open with (printed case)."""
@@ -79,7 +76,7 @@ def head_pattern() -> regex.Pattern:
     strict = set(_rules()["case_sensitive_heads"])
     variants = list(heads())
     variants += [h[0].lower() + h[1:] for h in heads() if h not in strict and not ACRONYM.match(h.split()[0])]
-    return regex.compile(rf"(?:{_alternation(variants)})(?![\p{{L}}\d])")
+    return regex.compile(rf"(?:{phrase_alternation(variants)})(?![\p{{L}}\d])")
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +86,7 @@ def _glue_ends() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _completing() -> regex.Pattern:
-    return regex.compile(rf"(?:{_alternation(_rules()['completing_heads'])})(?![\p{{L}}\d])")
+    return regex.compile(rf"(?:{phrase_alternation(_rules()['completing_heads'])})(?![\p{{L}}\d])")
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +147,7 @@ def _types() -> tuple[tuple[str, regex.Pattern], ...]:
 
 @lru_cache(maxsize=1)
 def _acronym_head() -> regex.Pattern:
-    return regex.compile(rf"^(?:các\s+)?(?:{_alternation(_rules()['acronym_heads'])})(?![\p{{L}}\d])", regex.I)
+    return regex.compile(rf"^(?:các\s+)?(?:{phrase_alternation(_rules()['acronym_heads'])})(?![\p{{L}}\d])", regex.I)
 
 
 _ACRONYM_TOKEN = regex.compile(r"[\p{L}\d]+(?:&[\p{L}\d]+)*")
@@ -344,9 +341,9 @@ _register_extension()
 @lru_cache(maxsize=1)
 def _label_pattern() -> regex.Pattern:
     labels = _rules()["labels"]
-    alts = "|".join(f"(?P<{role}>{_alternation(words)})" for role, words in labels.items())
+    alts = "|".join(f"(?P<{role}>{phrase_alternation(words)})" for role, words in labels.items())
     # the value runs on over wrapped lines until the next list item, numbered heading or label
-    any_label = "|".join(_alternation(words) for words in labels.values())
+    any_label = "|".join(phrase_alternation(words) for words in labels.values())
     time_labels = "|".join(load_rules("deadlines.yaml")["labels"])
     more = (rf"(?:\n(?![ \t]*(?:[-+•*]|\d+(?:\.\d+)*\.|[a-zđ]\)|[IVX]+\.)(?:\s|$))"
             rf"(?![ \t]*(?:{any_label}|{time_labels})\s*:)[^\n]*)")
@@ -360,7 +357,7 @@ def _cues() -> tuple[tuple[str, str, regex.Pattern], ...]:
 
 @lru_cache(maxsize=1)
 def _lead_after() -> regex.Pattern:
-    return regex.compile(rf"\s*,?\s*(?:{_alternation(_rules()['lead_after'])})(?!\p{{L}})")
+    return regex.compile(rf"\s*,?\s*(?:{phrase_alternation(_rules()['lead_after'])})(?!\p{{L}})")
 
 
 @lru_cache(maxsize=1)
@@ -370,7 +367,7 @@ def _scope_tail() -> regex.Pattern:
 
 @lru_cache(maxsize=1)
 def _heading_opener() -> regex.Pattern:
-    return regex.compile(rf"(?:{_alternation(_rules()['heading_openers'])})\s+")
+    return regex.compile(rf"(?:{phrase_alternation(_rules()['heading_openers'])})\s+")
 
 
 @lru_cache(maxsize=1)

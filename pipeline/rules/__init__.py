@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import regex
 import yaml
 
 RULES_DIR = Path(__file__).resolve().parent
@@ -18,3 +19,11 @@ RULES_DIR = Path(__file__).resolve().parent
 def load(name: str) -> dict:
     """The parsed rules file `name` ("units.yaml")."""
     return yaml.safe_load((RULES_DIR / name).read_text(encoding="utf-8"))
+
+
+def phrase_alternation(phrases) -> str:
+    """A regex (source) matching any of the literal `phrases`: longest first, so "trong năm" wins
+    over "trong"; any whitespace between words, so a phrase wrapped over a line still matches.
+    The one way vocabulary lists of the rule files become patterns."""
+    unique = sorted(set(phrases), key=len, reverse=True)
+    return "|".join(r"\s+".join(regex.escape(word) for word in phrase.split()) for phrase in unique)

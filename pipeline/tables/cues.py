@@ -12,16 +12,13 @@ import regex
 
 from ..extractors.deadlines import phrase_pattern
 from ..rules import load as load_rules
+from ..rules import phrase_alternation
 
 # a target value: "100%", "≥ 80%", "> 95%", "01", "2,5", "1.200"; a run of them is one per cell
 VALUE = regex.compile(r"(?:[<>≥≤]=?\s*)?\d+(?:[.,]\d+)*\s*%?|[-–x](?!\S)")  # "-", "x": printed for "none" / "yes"
 _VALUE_LINE = regex.compile(rf"^{VALUE.pattern}(?:\s+{VALUE.pattern})*$")
 _VALUE_START = regex.compile(r"^(?:[<>≥≤]=?\s*)\d|^\d+(?:[.,]\d+)?\s*%")
 _ACRONYM = regex.compile(r"^[\p{Lu}\d&\-]{2,}$")
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _unit_heads() -> list[str]:
@@ -32,7 +29,7 @@ def _unit_heads() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _unit_head() -> regex.Pattern:
-    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{_alternation(_unit_heads())})(?!\p{{L}})")
+    return regex.compile(rf"^(?:[-–+•]\s*)?(?:{phrase_alternation(_unit_heads())})(?!\p{{L}})")
 
 
 @lru_cache(maxsize=1)
