@@ -30,6 +30,7 @@ from pathlib import Path
 
 import regex
 
+from .. import modelfile
 from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from . import units as U
@@ -328,26 +329,12 @@ def load_model(path: Path = MODEL_FILE) -> UnitModel | None:
     """The saved model, or None (with a warning) when it is missing or was built differently."""
     if not path.exists():
         warnings.warn(f"{path} is missing: unit names in prose end by rules only (run "
-                      "`python -m pipeline.extractors.unit_model`)", stacklevel=2)
+                      "`kehoach train --model units`)", stacklevel=2)
         return None
-    import joblib
-    import sklearn
-
-    try:
-        saved = joblib.load(path)
-    except Exception as exc:  # a damaged or foreign file: the rules still work
-        warnings.warn(f"{path}: cannot load the unit model ({exc}); using the rules", stacklevel=2)
-        return None
-    if saved.get("feature_version") != FEATURE_VERSION or _minor(saved.get("sklearn")) != _minor(sklearn.__version__):
-        warnings.warn(f"{path}: built for features v{saved.get('feature_version')} / scikit-learn "
-                      f"{saved.get('sklearn')}, this is v{FEATURE_VERSION} / {sklearn.__version__}; using the rules",
-                      stacklevel=2)
+    saved = modelfile.load(path, FEATURE_VERSION, "unit model", "kehoach train --model units")
+    if saved is None:
         return None
     return UnitModel(saved["pipeline"], saved.get("metrics", {}), saved.get("held_out"))
-
-
-def _minor(version: str | None) -> str:
-    return ".".join(str(version).split(".")[:2])
 
 
 # --------------------------------------------------------------------------
@@ -509,8 +496,6 @@ def leave_one_plan_out(contexts: Sequence[GoldContext], tagger: SentenceTagger |
 
 def run(out: Path = MODEL_FILE) -> dict:
     """Leave-one-plan-out figures, then the model trained on every plan, saved with its card."""
-    import joblib
-    import sklearn
 
     tagger = SentenceTagger()
     contexts = gold_contexts()
@@ -536,11 +521,9 @@ def run(out: Path = MODEL_FILE) -> dict:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     metrics["check_plan"] = check_plan
-    joblib.dump({"pipeline": model, "feature_version": FEATURE_VERSION, "sklearn": sklearn.__version__,
-                 "metrics": {"mean_held_out_f1": mean},
-                 "held_out": {"plan": check_plan, "pipeline": held_models[check_plan],
-                              "scores": loo[check_plan]}}, out)
-    out.with_suffix(".metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    payload = {"pipeline": model, "metrics": {"mean_held_out_f1": mean},
+               "held_out": {"plan": check_plan, "pipeline": held_models[check_plan], "scores": loo[check_plan]}}
+    modelfile.save(out, payload, FEATURE_VERSION, metrics)
     out.with_suffix(".md").write_text(model_card(metrics), encoding="utf-8")
     return metrics
 

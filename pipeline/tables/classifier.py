@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .. import modelfile
 from ..textshape import ends_sentence, starts_lower, starts_upper
 from . import cues
 from .header import TEXT_ROLES
@@ -218,29 +218,10 @@ MODEL_ROLES = ("task", "indicator", "implementer", "lead", "support", "deadline"
 
 def load_model(path: Path = MODEL_FILE) -> ModelScorer | None:
     """The saved model, or None (with a warning) when it is missing or was built differently."""
-    if not path.exists():
-        return None
-    import joblib
-    import sklearn
-
-    try:
-        saved = joblib.load(path)
-    except Exception as exc:  # a damaged or foreign file: the rules still work
-        warnings.warn(f"{path}: cannot load the fragment model ({exc}); using the rules", stacklevel=2)
-        return None
-    if saved.get("feature_version") != FEATURE_VERSION or _minor(saved.get("sklearn")) != _minor(sklearn.__version__):
-        warnings.warn(
-            f"{path}: built for features v{saved.get('feature_version')} / scikit-learn {saved.get('sklearn')},"
-            f" this is v{FEATURE_VERSION} / {sklearn.__version__}; using the rules (run the training again)",
-            stacklevel=2,
-        )
+    saved = modelfile.load(path, FEATURE_VERSION, "fragment model", "kehoach train")
+    if saved is None:
         return None
     return ModelScorer(saved["pipeline"], frozenset(frozenset(x) for x in saved["layouts"]), preferred=saved["preferred"])
-
-
-def _minor(version: str | None) -> str:
-    """ "1.9.1" -> "1.9": pickles of scikit-learn models are kept within a minor release."""
-    return ".".join(str(version).split(".")[:2])
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .. import modelfile
 from ..load import load
 from ..normalize import normalize
 from ..segment import paragraphs_of, segment
@@ -130,19 +131,12 @@ def train(plans: Sequence[GoldPlan], c: float = 1.0):
 def save(model, plans: Sequence[GoldPlan], metrics: dict, path: Path = MODEL_FILE) -> None:
     """The model with what the loader checks: feature version, scikit-learn release, the
     table layouts it knows, and whether it beat the rules on held-out plans."""
-    import joblib
-    import sklearn
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    saved = {
+    payload = {
         "pipeline": model,
         "layouts": [sorted(x) for x in layouts(plans)],
         "preferred": metrics["preferred"] == "rules+model",
-        "feature_version": classifier.FEATURE_VERSION,
-        "sklearn": sklearn.__version__,
     }
-    joblib.dump(saved, path)
-    path.with_suffix(".metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    modelfile.save(path, payload, classifier.FEATURE_VERSION, metrics)
 
 
 # --------------------------------------------------------------------------
