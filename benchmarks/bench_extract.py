@@ -19,36 +19,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.extract import find_tables  # noqa: E402
 from pipeline.extractors.nlp import run_extractors  # noqa: E402
 from pipeline.load import load  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
 from pipeline.segment import segment  # noqa: E402
-from pipeline.tables.delimited import find_delimited_tables  # noqa: E402
-from pipeline.tables.flattened import find_flattened_tables  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def read_up_to_tables(path: Path):
     norm = normalize(load(path))
     sections = segment(norm.text)
-    tables = find_delimited_tables(norm.text, sections, norm.page_at)
-    tables += find_flattened_tables(norm.text, sections, norm.page_at, start_id=len(tables) + 1)
-    return norm, sections, tables
-
-
-def best_time(repeat: int, job) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = job()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+    return norm, sections, find_tables(norm.text, sections, norm.page_at)
 
 
 def main() -> None:
@@ -64,10 +52,10 @@ def main() -> None:
     shares: Counter[str] = Counter()
     print(f"{'file':<28}{'chars':>8}{'items':>7}{'cold ms':>9}{'warm ms':>9}{'read ms':>9}")
     for path in files:
-        read, (norm, sections, tables) = best_time(args.repeat, lambda: read_up_to_tables(path))
+        read, (norm, sections, tables) = best_of(args.repeat, lambda: read_up_to_tables(path))
         job = lambda: run_extractors(norm.text, sections, tables, norm.page_at, footnotes=norm.footnotes)  # noqa: E731
-        first, result = best_time(1, job)
-        again, _ = best_time(args.repeat, job)
+        first, result = best_of(1, job)
+        again, _ = best_of(args.repeat, job)
         shares.update(result.seconds)
         n_items = sum(len(v) for v in result.items.values())
         chars, items, cold, warm, yard = chars + len(norm.text), items + n_items, cold + first, warm + again, yard + read

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -31,6 +30,7 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from pipeline.load import load  # noqa: E402
 from tests.render import render_pdf  # noqa: E402
+from timing import best_of  # noqa: E402
 
 SEEDS = ("000_9508be608a1dd824.txt", "004_a9d6e94571fd01cb.txt")
 CORPUS_DIRS = (ROOT / "corpus", ROOT.parent / "shared" / "corpus")
@@ -95,14 +95,8 @@ def _bare_pdfplumber(path: Path) -> list[str]:
 
 def _measure(pdf: Path, readers: dict[str, Callable[[Path], object]], repeat: int) -> tuple[str, int, dict[str, float]]:
     """(file name, pages, reader -> best seconds)."""
-    seconds = {name: min(_timed(read, pdf) for _ in range(repeat)) for name, read in readers.items()}
+    seconds = {name: best_of(repeat, lambda read=read: read(pdf))[0] for name, read in readers.items()}
     return pdf.name, _page_count(pdf), seconds
-
-
-def _timed(read: Callable[[Path], object], pdf: Path) -> float:
-    start = time.perf_counter()
-    read(pdf)
-    return time.perf_counter() - start
 
 
 def _print_table(rows: list[tuple[str, int, dict[str, float]]], names: list[str]) -> None:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,19 +35,11 @@ from pipeline.tables.classifier import RuleScorer, load_model  # noqa: E402
 from pipeline.tables.delimited import find_delimited_tables  # noqa: E402
 from pipeline.tables.flattened import find_flattened_tables  # noqa: E402
 from tests.render import render_pdf  # noqa: E402
+from timing import best_of  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 RULED_REALDOCS = ("laocai-ubnd_QD-1696-QD-UBND_2026-05-15.pdf",)
-
-
-def best_of(repeat: int, job: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = job()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def text_rows(repeat: int) -> list[tuple]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .extractors.nlp import run_extractors
 from .load import LoadedText, load
 from .metadata import read_metadata
-from .model import Document, DocumentInfo, Section
+from .model import Document, DocumentInfo, Section, Table
 from .normalize import NormalizedText, normalize
 from .quality import problem, text_quality
 from .segment import segment
@@ -57,13 +57,19 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
         warnings.append(f"low text quality: {reason} (not Vietnamese, or a legacy font encoding?)")
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
-    tables = find_delimited_tables(norm.text, sections, norm.page_at)
-    tables += find_flattened_tables(norm.text, sections, norm.page_at, start_id=len(tables) + 1)
+    tables = find_tables(norm.text, sections, norm.page_at)
     extracted = run_extractors(norm.text, sections, tables, norm.page_at, footnotes=norm.footnotes)
     return Document(
         document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables,
         **extracted.items, warnings=warnings + extracted.warnings,
     )
+
+
+def find_tables(text: str, sections: list[Section], page_at) -> list[Table]:
+    """Every table of the plan: tab-delimited rows first (their shape is certain), then tables
+    flattened into one cell fragment per line, numbered after them."""
+    tables = find_delimited_tables(text, sections, page_at)
+    return tables + find_flattened_tables(text, sections, page_at, start_id=len(tables) + 1)
 
 
 def _attach_pages(sections: list[Section], norm: NormalizedText) -> None:

@@ -15,7 +15,7 @@ sentence once (`SentenceTagger` caches by text). The model lives in models/unit_
 with a card (models/unit_mentions.md) and leave-one-plan-out metrics
 (models/unit_mentions.metrics.json); without it the extractor falls back to `rule_end`.
 
-    python -m pipeline.extractors.unit_model      # leave-one-plan-out, train on all, save
+    kehoach train --model units      # leave-one-plan-out, train on all, save
 """
 
 from __future__ import annotations
