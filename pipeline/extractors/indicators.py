@@ -37,6 +37,7 @@ from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from .context import cell_provenance, section_at, text_of, text_provenance, warn
 from .percentages import RULES, Value, cell_values, clause_end_at, find_percentages, trim_phrase
+from .units import mentions_by_row, unit_names
 
 #: Name similarity (`similarity`, 0..1) from which a prose statement and a table row are one
 #: indicator; a lower bar when they also agree on a target of the same year. On the seeds the
@@ -129,10 +130,18 @@ def parse_targets(cell: str, year: int | None) -> list[Target]:
 # --- Indicator tables -------------------------------------------------------------------------
 
 
-def _units(cell: str) -> list[str]:
-    from .units import unit_names
-
-    return unit_names(cell) if cell.strip() else []
+def _row_units(doc: Doc, table: Table, row: int, cells: list[str], by_row: dict) -> dict[str, list[str]]:
+    """Lead and implementing units of a row: the unit component's mentions of it (the same
+    canonical names as `doc.units`); the columns split here only when that component did not run."""
+    if doc._.unit_mentions is not None:
+        mentions = sorted(by_row.get((table.id, row), []), key=lambda m: m.start)
+        return {role: list(dict.fromkeys(m.name for m in mentions if m.role == role)) for role in ("lead", "implementing")}
+    column_role = {"lead": "lead", "implementer": "implementing"}
+    found: dict[str, list[str]] = {"lead": [], "implementing": []}
+    for k, c in enumerate(table.columns):
+        if c.role in column_role and cells[k].strip():
+            found[column_role[c.role]] += [u for u in unit_names(cells[k]) if u not in found[column_role[c.role]]]
+    return found
 
 
 def is_indicator_table(table: Table) -> bool:
@@ -142,6 +151,7 @@ def is_indicator_table(table: Table) -> bool:
 
 def _table_indicators(doc: Doc) -> list[Indicator]:
     found = []
+    by_row = mentions_by_row(doc)
     for table in doc._.tables:
         if not is_indicator_table(table):
             continue
@@ -157,14 +167,13 @@ def _table_indicators(doc: Doc) -> list[Indicator]:
             targets = [t for k, c in enumerate(table.columns) if c.role == "target" for t in parse_targets(cells[k], c.year)]
             units = [_clean(cells[k]) for k, c in enumerate(table.columns) if c.role == "unit_of_measure" and cells[k].strip()]
             unit = units[0] if units else ("%" if any("%" in t.text for t in targets) else None)
-            lead = [u for k, c in enumerate(table.columns) if c.role == "lead" for u in _units(cells[k])]
-            implementing = [u for k, c in enumerate(table.columns) if c.role == "implementer" for u in _units(cells[k])]
+            units_of = _row_units(doc, table, r, cells, by_row)
             where = cell_provenance(doc, table, r)
             if not targets:
                 warn(doc, f"indicator: no target read in table {table.id} row {r}: {name[:60]!r}")
             confidence = CONFIDENCE.get(table.shape, 0.9) if targets else CONFIDENCE["no_target"]
-            found.append(Indicator(f"{table.id}-r{r + 1}", name, row.group, unit, targets, list(dict.fromkeys(lead)),
-                                   list(dict.fromkeys(implementing)), "table", table.id, where.start, where.end,
+            found.append(Indicator(f"{table.id}-r{r + 1}", name, row.group, unit, targets, units_of["lead"],
+                                   units_of["implementing"], "table", table.id, where.start, where.end,
                                    where.section, where.page, confidence, r, [where]))
     return found
 

@@ -9,7 +9,8 @@ A prose task block is a numbered heading followed by label lines (seed 004 §III
     - Thời gian thực hiện: Hằng năm.
 
 Units come from the `kehoach_units` mentions of the same table row / label lines (so a task
-names units exactly as `doc._.units` does); deadlines through `parse_deadline`.
+names units exactly as `doc._.units` does); deadlines are the deadline component's readings of the
+same cells and lines.
 
 Merging prose and appendix: a prose task and a table row are one task when they carry the same
 printed number and their texts agree (word overlap >= MATCH), or, for a number the plan printed
@@ -41,7 +42,7 @@ from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from .context import cell_provenance, locate_cell, text_of, text_provenance, warn
 from .deadlines import parse_deadline
-from .units import unit_names
+from .units import mentions_by_row, unit_names
 
 #: Word overlap above which a prose task and a table row with the same number are one task.
 MATCH = 0.5
@@ -93,23 +94,24 @@ def tasks_component(doc: Doc) -> Doc:
     return doc
 
 
+def _deadline(doc: Doc, text: str, where: tuple[str, int] | int) -> Deadline:
+    """The meaning the deadline component gave this time frame (a table cell by (table, row), a
+    "Thời gian thực hiện:" line by the offset of its value), so a task and `doc.deadlines` agree;
+    parsed here only when that component did not run."""
+    for m in doc._.deadlines or []:
+        if (m.table, m.row) == where if isinstance(where, tuple) else (m.table is None and m.start == where):
+            return Deadline(m.text, m.kind, m.period_start, m.period_end, m.recurrence)
+    return parse_deadline(text)
+
+
 # --- tables -------------------------------------------------------------------------------------
-
-
-def _mentions_by_row(doc: Doc) -> dict[tuple[str, int], list]:
-    rows: dict[tuple[str, int], list] = {}
-    for m in doc._.unit_mentions or []:
-        p = m.provenance
-        if m.how == "table" and p.table is not None:
-            rows.setdefault((p.table, p.row), []).append(m)
-    return rows
 
 
 def _table_tasks(doc: Doc, table: Table) -> list[_Draft]:
     roles = [c.role for c in table.columns]
     if "task" not in roles:
         return []
-    by_row = _mentions_by_row(doc)
+    by_row = mentions_by_row(doc)
     task_col = roles.index("task")
     seq_col = roles.index("seq") if "seq" in roles else None
     drafts = []
@@ -134,7 +136,7 @@ def _table_tasks(doc: Doc, table: Table) -> list[_Draft]:
                     for name in unit_names(cells[j]):
                         _add_unit(draft, field_role, name)
         deadline = next((cells[j] for j, role in enumerate(roles) if role == "deadline" and cells[j].strip()), None)
-        draft.deadline = parse_deadline(deadline) if deadline else None
+        draft.deadline = _deadline(doc, deadline, (table.id, r)) if deadline else None
         output = next((cells[j] for j, role in enumerate(roles) if role == "output" and cells[j].strip()), None)
         draft.output = " ".join(output.split()) if output else None
         drafts.append(draft)
@@ -233,7 +235,7 @@ def _prose_tasks(doc: Doc) -> list[_Draft]:
                 _add_unit(draft, m.role, m.name)
         times = [m for m in labels if m.group("time") and m.group("value").strip()]
         if times:
-            draft.deadline = parse_deadline(times[0].group("value"))
+            draft.deadline = _deadline(doc, times[0].group("value"), times[0].start("value"))
         outputs = [m for m in labels if m.group("output") and m.group("value").strip()]
         if outputs:
             draft.output = " ".join(outputs[0].group("value").split()).rstrip(" .;")

@@ -663,6 +663,17 @@ def _merge_local(mentions: list[UnitMention]) -> None:
                 break
 
 
+def mentions_by_row(doc) -> dict[tuple[str, int], list[UnitMention]]:
+    """The unit mentions the component read in table cells, by (table id, row index): what the
+    task and indicator extractors give a row, so every item names units as `doc.units` does."""
+    rows: dict[tuple[str, int], list[UnitMention]] = {}
+    for m in doc._.unit_mentions or []:
+        p = m.provenance
+        if m.how == "table" and p.table is not None:
+            rows.setdefault((p.table, p.row), []).append(m)
+    return rows
+
+
 def build_units(mentions: list[UnitMention]):
     """One `Unit` per canonical name: other spellings as aliases, roles in the order first given."""
     from ..model import Unit
