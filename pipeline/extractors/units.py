@@ -71,12 +71,26 @@ def heads() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def head_pattern() -> regex.Pattern:
-    """A unit name's opening words, at the start of a string. Lower-case first letters count
-    ("phòng Kế hoạch", "các cơ sở") except for words that are ordinary lower-case words."""
+    """A unit name's opening words, at the start of a string. The first letter of the first word
+    may be lower-case ("phòng Kế hoạch", "các cơ sở") except for words that are ordinary
+    lower-case words ("hội thi"); later words of a head may be written either way ("Các Sở, ban,
+    ngành" and "các sở" open the same collective), acronyms as printed."""
     strict = set(_rules()["case_sensitive_heads"])
-    variants = list(heads())
-    variants += [h[0].lower() + h[1:] for h in heads() if h not in strict and not ACRONYM.match(h.split()[0])]
-    return regex.compile(rf"(?:{phrase_alternation(variants)})(?![\p{{L}}\d])")
+    heads_longest_first = sorted(heads(), key=len, reverse=True)
+    alternatives = "|".join(_head_regex(h, lower_first=h not in strict) for h in heads_longest_first)
+    return regex.compile(rf"(?:{alternatives})(?![\p{{L}}\d])")
+
+
+def _either_case(word: str) -> str:
+    if ACRONYM.match(word) or not word[0].isalpha():
+        return regex.escape(word)
+    return f"[{word[0].upper()}{word[0].lower()}]{regex.escape(word[1:])}"
+
+
+def _head_regex(head: str, lower_first: bool) -> str:
+    first, *rest = head.split()
+    opening = _either_case(first) if lower_first else regex.escape(first)
+    return r"\s+".join([opening, *map(_either_case, rest)])
 
 
 @lru_cache(maxsize=1)
