@@ -12,13 +12,13 @@ acronyms spelled out after a head word, qualifiers "(đối với …)" cut off 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import regex
 
+from ..normalize import unicode_nfc  # NFC and one tone placement: "Uỷ" = "Ủy", as in the text
 from ..rules import load as load_rules
 from ..rules import phrase_alternation
 
@@ -36,8 +36,6 @@ _GLUED_DASH = regex.compile(r"(?<=\S)-(?=\S)")
 _SPACED_DASH = regex.compile(r"\s[-–—]|[-–—]\s")
 _DASH = regex.compile(r"\s*[-–—‐]\s*")
 _EDGE = regex.compile(r"^[\s\-–—+•*.,;:]+|[\s.,;:]+$")
-# old tone placement (hoà, uỷ) -> the new one (hòa, ủy): only at the end of a syllable
-_OLD_TONE_NFD = regex.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![\p{L}\p{M}])")
 
 
 @dataclass(frozen=True)
@@ -123,17 +121,11 @@ def starts_unit(text: str, pos: int = 0) -> int:
 # --- canonical names ----------------------------------------------------------------------------
 
 
-def fold_tones(text: str) -> str:
-    """NFC text with the tone of "oa/oe/uy" syllables on the first vowel ("Uỷ" -> "Ủy", "hoà" -> "hòa")."""
-    nfd = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", _OLD_TONE_NFD.sub(lambda m: m.group(1) + m.group(3) + m.group(2), nfd))
-
-
 @lru_cache(maxsize=8192)
 def key(name: str) -> str:
     """Matching key: tones folded, dashes and spaces normalised, case-insensitive, no end dots.
     Cached: the same few hundred names are compared thousands of times per plan."""
-    text = fold_tones(name)
+    text = unicode_nfc(name)
     text = _DASH.sub(" - ", text).replace("&", " & ")
     text = _SPACES.sub(" ", text)
     return _EDGE.sub("", text).casefold().replace(" & ", "&")
@@ -223,11 +215,11 @@ def canonical(raw: str) -> tuple[str, str]:
     hit = _alias_table().get(key(name))
     if hit:
         return hit[0], hit[1]
-    spelled = _spell_out(fold_tones(name))
+    spelled = _spell_out(unicode_nfc(name))
     hit = _alias_table().get(key(spelled))
     if hit:
         return hit[0], hit[1]
-    rule = "acronym" if spelled != fold_tones(name) else "as_printed"
+    rule = "acronym" if spelled != unicode_nfc(name) else "as_printed"
     spelled = _DASH.sub(" - ", spelled) if _SPACED_DASH.search(spelled) else spelled
     spelled = spelled.replace("–", "-").replace("—", "-")
     return spelled[0].upper() + spelled[1:], rule
