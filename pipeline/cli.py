@@ -19,6 +19,7 @@ from typing import Optional
 import typer
 
 from . import __version__
+from .show import KINDS as SHOW_KINDS
 
 app = typer.Typer(
     name="kehoach",
@@ -151,13 +152,8 @@ def tables(
     raise typer.Exit(_exit_status(doc.warnings))
 
 
-class ItemKind(str, Enum):
-    citations = "citations"
-    indicators = "indicators"
-    percentages = "percentages"
-    deadlines = "deadlines"
-    units = "units"
-    tasks = "tasks"
+#: The kinds `kehoach show --only` accepts: those `pipeline/show.py` has columns for.
+ItemKind = Enum("ItemKind", {kind: kind for kind in SHOW_KINDS}, type=str)
 
 
 @app.command()
@@ -170,12 +166,11 @@ def show(
     """Print extracted items as readable tables, each with the text it was read from."""
     from rich.console import Console
 
-    from .show import KINDS
     from .show import show as show_items
 
     doc = _run_extract(file, debug)
     console = Console(width=width)
-    for kind in [only.value] if only else KINDS:
+    for kind in [only.value] if only else SHOW_KINDS:
         show_items(doc, kind, console)
     raise typer.Exit(_exit_status(doc.warnings))
 

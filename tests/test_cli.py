@@ -63,6 +63,13 @@ def test_show_prints_one_kind_with_its_source_text():
     assert "§1.1: Quý II, năm 2025" in result.stdout
 
 
+def test_show_has_columns_for_every_extracted_kind():
+    from pipeline.extractors.context import ITEM_KINDS
+    from pipeline.show import KINDS
+
+    assert sorted(KINDS) == sorted(ITEM_KINDS)
+
+
 def test_show_rejects_an_unknown_kind():
     result = _run("show", SEEDS["004"], "--only", "tables")
     assert result.exit_code == 2 and "tables" in result.output
