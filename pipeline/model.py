@@ -7,7 +7,9 @@ freely. Every dataclass here maps one-to-one onto an object of that schema.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from . import SCHEMA_VERSION
@@ -263,3 +265,27 @@ class Document:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         return {"schema_version": SCHEMA_VERSION, **data}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Document":
+        """The typed document back from its JSON form (as `to_json` or `kehoach extract` wrote it).
+        Keys this version does not know are ignored, so newer outputs still load."""
+        return _build(cls, data)
+
+
+def _build(kind: Any, value: Any) -> Any:
+    """Rebuild `value` as the annotated type `kind`: dataclasses, lists and optionals of them."""
+    if value is None:
+        return None
+    if is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        known = {f.name for f in fields(kind)}
+        return kind(**{k: _build(hints[k], v) for k, v in value.items() if k in known})
+    origin = typing.get_origin(kind)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_build(item, v) for v in value]
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _build(options[0], value) if len(options) == 1 else value
+    return value
