@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -19,6 +18,7 @@ from typing import Optional
 import typer
 
 from . import __version__
+from .files import write_atomic
 from .show import KINDS as SHOW_KINDS
 
 app = typer.Typer(
@@ -69,19 +69,6 @@ def _run_extract(file: Path, debug: bool):
         _fail(file, f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the traceback", EXIT_INTERNAL_ERROR)
 
 
-def _write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _exit_status(warnings: list[str]) -> int:
     return EXIT_DEGRADED if any(m in w for w in warnings for m in _DEGRADED_MARKERS) else 0
 
@@ -100,7 +87,7 @@ def extract(
     if out is None:
         sys.stdout.write(content)
     else:
-        _write_atomic(out, content)
+        write_atomic(out, content)
     for warning in doc.warnings:
         typer.echo(f"kehoach: warning: {file}: {warning}", err=True)
     raise typer.Exit(_exit_status(doc.warnings))
@@ -146,7 +133,7 @@ def tables(
             if out is None:
                 sys.stdout.write(content + "\n")
             else:
-                _write_atomic(out / f"{doc.document.id}_{table.id}.{fmt.value}", content)
+                write_atomic(out / f"{doc.document.id}_{table.id}.{fmt.value}", content)
     if not doc.tables:
         typer.echo(f"kehoach: {file}: no tables found", err=True)
     raise typer.Exit(_exit_status(doc.warnings))
@@ -202,6 +189,58 @@ def train(
         out = out or Path("models/table_fragments.joblib")
         typer.echo(report(run(gold, corpus, out)))
     typer.echo(f"saved {out} (+ .metrics.json, .md)")
+
+
+class ExecutorName(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EXIT_INTERRUPTED = 130
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Plans and folders of plans (.pdf, .docx, .doc, .txt, .md)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The dataset folder: json/, parquet/, kehoach.duckdb, kehoach.xlsx, manifest.csv."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-w", min=1, help="Worker processes (default: all cores)."),
+    force: bool = typer.Option(False, "--force", help="Reprocess files that did not change since the last run."),
+    executor: ExecutorName = typer.Option(ExecutorName.local, "--executor", help="local processes, or a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    timeout: float = typer.Option(600.0, "--timeout", help="Seconds allowed per document (local executor)."),
+    excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write kehoach.xlsx."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Ingest many plans into a dataset; one bad file never stops the batch.
+
+    Unchanged files (same content hash as in the last run's manifest) are skipped; failures are
+    recorded in manifest.csv with their reason. Exit code 1 when some file failed.
+    """
+    from .ingest import IngestSettings
+    from .ingest import ingest as run_ingest
+    from .progress import IngestProgress
+
+    settings = IngestSettings(workers=workers, force=force, excel=excel, timeout=timeout,
+                              executor=executor.value, scheduler=scheduler)
+    try:
+        with IngestProgress(enabled=not quiet) as bar:
+            summary = run_ingest(paths, out, settings, progress=bar.advance, on_start=bar.start,
+                                 on_dataset=bar.building)
+    except FileNotFoundError as exc:
+        _fail(exc.args[0], "no such file or folder", EXIT_INPUT_ERROR)
+    except KeyboardInterrupt:
+        typer.echo(f"kehoach: interrupted; {out / 'manifest.csv'} says what is done, and the previous dataset "
+                   "is unchanged. Run the same command again to finish.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    except RuntimeError as exc:
+        _fail(out, str(exc), EXIT_INPUT_ERROR)
+    for row in summary.rows:
+        if row.status == "failed":
+            typer.echo(f"kehoach: failed: {row.path}: {row.error}", err=True)
+    counts = ", ".join(f"{summary.count(s)} {s}" for s in ("ok", "skipped-unchanged", "duplicate", "failed")
+                       if summary.count(s))
+    typer.echo(f"{summary.documents} documents in {out} ({counts}) in {summary.seconds:.1f} s")
+    raise typer.Exit(EXIT_DEGRADED if summary.count("failed") else 0)
 
 
 def outline_lines(doc, include_items: bool = False, width: int = 100) -> list[str]:

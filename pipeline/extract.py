@@ -7,10 +7,10 @@ pipeline, pipeline/extractors/nlp.py) runs last, over the text, sections and tab
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .extractors.nlp import run_extractors
+from .files import file_hash, id_of_hash
 from .load import LoadedText, load
 from .metadata import read_metadata
 from .model import Document, DocumentInfo, Section, Table
@@ -20,15 +20,8 @@ from .segment import segment
 from .tables.delimited import find_delimited_tables
 from .tables.flattened import find_flattened_tables
 
-_ID_LENGTH = 16  # hex digits of the content hash used as document id
-
-
 def document_id(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:_ID_LENGTH]
+    return id_of_hash(file_hash(path))
 
 
 def extract_document(path: str | Path) -> Document:

@@ -1,0 +1,1 @@
+"""Cross-document linking: what different plans say about the same thing."""
