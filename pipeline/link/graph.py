@@ -445,16 +445,19 @@ def citation_graph(docs: Sequence[Document], rules: LinkRules | None = None,
 # --- Parents and chains ------------------------------------------------------------------------
 
 
-def _level_ok(child: Document, parent: Document, rules: LinkRules) -> tuple[bool, str | None]:
-    """Is the parent at the same or a higher level of administration? Unknown levels do not object."""
+def level_allows(child_level: str | None, parent_level: str | None, rules: LinkRules | None = None) -> bool:
+    """May a plan of `child_level` implement one of `parent_level`: the same or a higher level of
+    administration (rules/links.yaml `level_rank`)? Unknown levels do not object."""
+    rules = rules or link_rules()
+    ra, rb = rules.level_rank.get(child_level or ""), rules.level_rank.get(parent_level or "")
+    return ra is None or rb is None or rb <= ra
+
+
+def _level_reason(child: Document, parent: Document, rules: LinkRules) -> str | None:
     a, b = child.document.locality, parent.document.locality
-    ra = rules.level_rank.get(a.level) if a else None
-    rb = rules.level_rank.get(b.level) if b else None
-    if ra is None or rb is None:
-        return True, None
-    if rb > ra:
-        return False, None
-    return True, f"level {b.level} {'above' if rb < ra else 'same as'} {a.level}"
+    if not a or not b or a.level not in rules.level_rank or b.level not in rules.level_rank:
+        return None
+    return f"level {b.level} {'above' if rules.level_rank[b.level] < rules.level_rank[a.level] else 'same as'} {a.level}"
 
 
 def _parent_of(doc: Document, edges: list[CitationEdge], by_id: dict[str, Document], rules: LinkRules) -> ParentLink | None:
@@ -463,9 +466,10 @@ def _parent_of(doc: Document, edges: list[CitationEdge], by_id: dict[str, Docume
         if e.citing_document != doc.document.id or e.linked_document is None:
             continue
         parent = by_id[e.linked_document]
-        ok, level = _level_ok(doc, parent, rules)
-        if not ok or parent.document.doc_type not in rules.parent_types:
+        a, b = doc.document.locality, parent.document.locality
+        if not level_allows(a and a.level, b and b.level, rules) or parent.document.doc_type not in rules.parent_types:
             continue
+        level = _level_reason(doc, parent, rules)
         cited_in = next((s for s in e.sections if s in rules.preferred_sections), None)
         extra = ((f"cited in the {cited_in}",) if cited_in else ()) + ((level,) if level else ())
         rank = (cited_in is not None, e.match == "exact", e.score or 0.0, e.mentions)
