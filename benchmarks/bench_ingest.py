@@ -29,16 +29,18 @@ import json, resource, sys, time
 from pathlib import Path
 from pipeline.ingest import IngestSettings, ingest
 inbox, out, workers, executor = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-marks = {}
+marks, workers_peak = {}, [0.0]
+def seen(result):
+    workers_peak[0] = max(workers_peak[0], result.peak_mb or 0.0)
 started = time.perf_counter()
-summary = ingest([inbox], out, IngestSettings(workers=workers, executor=executor),
+summary = ingest([inbox], out, IngestSettings(workers=workers, executor=executor), progress=seen,
                  on_dataset=lambda: marks.setdefault("dataset", time.perf_counter()))
 total = time.perf_counter() - started
 print(json.dumps({
     "documents": summary.documents, "failed": summary.count("failed"), "seconds": total,
     "dataset_seconds": total - (marks.get("dataset", started + total) - started),
     "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "worker_mb": workers_peak[0],
 }))
 """
 

@@ -250,32 +250,37 @@ def _task_units(doc: Document) -> Iterable[dict[str, Any]]:
 
 
 class DatasetBuilder:
-    """Rows of every table, added one document at a time."""
+    """Rows of every table, added one document at a time and kept as Arrow batches (columnar:
+    a fraction of the memory the same rows take as Python objects)."""
 
     def __init__(self) -> None:
-        self._rows: dict[str, list[dict[str, Any]]] = {name: [] for name in table_specs()}
+        self._batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in table_specs()}
         self.document_ids: list[str] = []
 
     def add(self, doc: Document) -> None:
         for name, rows in _ROWS.items():
-            self._rows[name].extend(rows(doc))
+            self.add_rows(name, rows(doc))
         self.document_ids.append(doc.document.id)
 
     def add_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
-        """Rows computed over the whole batch (cross-document links)."""
-        self._rows[table].extend(rows)
+        """Rows of `table`; also rows computed over the whole batch (cross-document links)."""
+        rows = list(rows)
+        if rows:
+            self._batches[table].append(_record_batch(table_specs()[table], rows))
 
     def tables(self) -> dict[str, pa.Table]:
-        """Every table, typed by its spec (a row missing a column is a bug: it raises)."""
-        return {name: _arrow_table(spec, self._rows[name]) for name, spec in table_specs().items()}
+        """Every table, typed by its spec."""
+        return {name: pa.Table.from_batches(self._batches[name], schema=spec.arrow_schema)
+                for name, spec in table_specs().items()}
 
 
-def _arrow_table(spec: TableSpec, rows: list[dict[str, Any]]) -> pa.Table:
-    names = [c.name for c in spec.columns]
-    for row in rows[:1]:
-        if set(row) != set(names):
-            raise ValueError(f"table {spec.name}: rows have columns {sorted(row)}, the spec says {sorted(names)}")
-    return pa.Table.from_pylist(rows, schema=spec.arrow_schema)
+def _record_batch(spec: TableSpec, rows: list[dict[str, Any]]) -> pa.RecordBatch:
+    """Rows as one typed batch; a row whose columns are not the spec's is a bug: it raises."""
+    names = set(spec.arrow_schema.names)
+    for row in rows:
+        if row.keys() != names:
+            raise ValueError(f"table {spec.name}: a row has columns {sorted(row)}, the spec says {sorted(names)}")
+    return pa.RecordBatch.from_pylist(rows, schema=spec.arrow_schema)
 
 
 def write_dataset(tables: dict[str, pa.Table], out_dir: Path, excel: bool = True) -> None:
@@ -337,6 +342,9 @@ def _sql_string(text: str) -> str:
 _EXCEL_ILLEGAL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EXCEL_CELL_LIMIT = 32_767
 _EXCEL_ROW_LIMIT = 1_048_575  # one row is the header
+#: Cell text stays text: a plan's "=…" or "http…" is not a formula or a link, "01" not a number.
+_EXCEL_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                  "strings_to_urls": False, "nan_inf_to_errors": True}
 
 
 def _excel_text(value: Any) -> Any:
@@ -347,21 +355,34 @@ def _excel_text(value: Any) -> Any:
 
 
 def write_excel(tables: dict[str, pa.Table], path: Path) -> None:
-    """The tables marked `excel` as sheets, after an "about" sheet saying what each one holds."""
-    import pandas as pd
+    """The tables marked `excel` as sheets (header row frozen, filters on), after an "about"
+    sheet saying what each one holds. Written with xlsxwriter row by row in constant memory."""
+    import xlsxwriter
 
     specs = table_specs()
     sheets = [name for name in tables if specs[name].excel]
-    about = pd.DataFrame([{"sheet": name, "rows": tables[name].num_rows, "meaning": specs[name].meaning,
-                           "note": "" if tables[name].num_rows <= _EXCEL_ROW_LIMIT else
-                           f"first {_EXCEL_ROW_LIMIT:,} rows; the Parquet file has them all"} for name in sheets])
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        about.to_excel(writer, sheet_name="about", index=False)
+    book = xlsxwriter.Workbook(str(path), _EXCEL_OPTIONS)
+    try:
+        bold = book.add_format({"bold": True})
+        about = [("sheet", "rows", "meaning", "note")] + [
+            (name, tables[name].num_rows, specs[name].meaning,
+             "" if tables[name].num_rows <= _EXCEL_ROW_LIMIT else f"first {_EXCEL_ROW_LIMIT:,} rows; the Parquet file has them all")
+            for name in sheets]
+        _write_sheet(book.add_worksheet("about"), about, bold)
         for name in sheets:
-            frame = tables[name].slice(0, _EXCEL_ROW_LIMIT).to_pandas()
-            for column in frame.columns[frame.dtypes == object]:
-                frame[column] = frame[column].map(_excel_text)
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            table = tables[name].slice(0, _EXCEL_ROW_LIMIT)
+            rows = zip(*(column.to_pylist() for column in table.columns))
+            _write_sheet(book.add_worksheet(name[:31]), [tuple(table.column_names), *rows], bold)
+    finally:
+        book.close()
+
+
+def _write_sheet(sheet, rows: list[tuple], header_format) -> None:
+    sheet.freeze_panes(1, 0)
+    for r, row in enumerate(rows):
+        sheet.write_row(r, 0, [_excel_text(v) for v in row], header_format if r == 0 else None)
+    if rows:
+        sheet.autofilter(0, 0, max(0, len(rows) - 1), max(0, len(rows[0]) - 1))
 
 
 # --- docs/dataset.md ------------------------------------------------------------------------------

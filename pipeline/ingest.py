@@ -62,6 +62,7 @@ class FileResult:
     warnings: int = 0
     pages: int | None = None
     text_quality: float | None = None
+    peak_mb: float | None = None  # the worker process's peak resident memory so far
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,13 @@ def process_file(path: str, timeout: float | None = None) -> FileResult:
                           time.perf_counter() - started)
     info = doc.document
     return FileResult(path, info.id, OK, None, time.perf_counter() - started, text, len(doc.warnings),
-                      info.page_count, info.text_quality)
+                      info.page_count, info.text_quality, _peak_mb())
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 class _Timeout(Exception):

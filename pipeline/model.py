@@ -7,6 +7,7 @@ freely. Every dataclass here maps one-to-one onto an object of that schema.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
@@ -273,19 +274,30 @@ class Document:
         return _build(cls, data)
 
 
+@functools.lru_cache(maxsize=None)
+def _field_types(kind: type) -> dict[str, Any]:
+    """A dataclass's fields and their resolved types (resolving is slow: once per class)."""
+    hints = typing.get_type_hints(kind)
+    return {f.name: hints[f.name] for f in fields(kind)}
+
+
+@functools.lru_cache(maxsize=None)
+def _type_shape(kind: Any) -> tuple[Any, tuple]:
+    return typing.get_origin(kind), typing.get_args(kind)
+
+
 def _build(kind: Any, value: Any) -> Any:
     """Rebuild `value` as the annotated type `kind`: dataclasses, lists and optionals of them."""
     if value is None:
         return None
     if is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        known = {f.name for f in fields(kind)}
-        return kind(**{k: _build(hints[k], v) for k, v in value.items() if k in known})
-    origin = typing.get_origin(kind)
+        hints = _field_types(kind)
+        return kind(**{k: _build(hints[k], v) for k, v in value.items() if k in hints})
+    origin, args = _type_shape(kind)
     if origin is list:
-        (item,) = typing.get_args(kind)
+        (item,) = args
         return [_build(item, v) for v in value]
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        options = [a for a in args if a is not type(None)]
         return _build(options[0], value) if len(options) == 1 else value
     return value
