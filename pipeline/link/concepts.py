@@ -49,6 +49,8 @@ RULES = "concepts.yaml"
 #: The distance given to pairs that must not share a concept (rows of one plan, rows mapped to
 #: different concepts): large enough that no average over a cluster of them stays under 1.
 CANNOT_LINK = 1e6
+#: The shape of a clustered concept's id; the mapping file's ids must not take it.
+CLUSTER_ID = regex.compile(r"c-[0-9a-f]{8}")
 #: Digits kept of a chosen threshold (the rules file holds it so).
 THRESHOLD_DIGITS = 4
 HOW = ("mapping", "cluster", "single")
@@ -157,8 +159,8 @@ def params() -> _Params:
 
 
 def _level_patterns(levels: list[dict]) -> tuple[tuple[str, regex.Pattern], ...]:
-    """One pattern for all level words, longest first (so "trung học phổ thông" is not also
-    "trung học" and "phổ thông"), its named alternatives mapped back to level ids."""
+    """(level id, pattern) for every level word, longest word first: `levels_of` blanks each
+    match before trying shorter words, so "trung học phổ thông" is not also "trung học"."""
     words = sorted(((w, level["id"]) for level in levels for w in level["words"]), key=lambda p: -len(p[0]))
     return tuple((level_id, regex.compile(rf"(?<!\p{{L}})(?:{phrase_alternation([w])})(?!\p{{L}})"))
                  for w, level_id in words)
@@ -176,7 +178,8 @@ def name_key(name: str) -> str:
 
 def compared_text(name: str) -> str:
     """The part of a name that says what is measured: `name_key` without the generic openers
-    ("tỷ lệ", "số lượng", "các" …) that prose statements drop after their "100%"."""
+    ("tỷ lệ", "các" …) that prose statements drop after their "100%", and without the sector
+    fillers ("trong lĩnh vực giáo dục", "theo quy định") that some plans add and others not."""
     p = params()
     text = p.openers.sub("", name_key(name))
     return " ".join(p.fillers.sub(" ", text).split())
@@ -228,7 +231,7 @@ def short_name(name: str) -> str:
     underthesea segments them ("cơ sở giáo dục" is two words, four syllables), as written."""
     text = " ".join(unicodedata.normalize("NFC", name).split()).strip(" .,;:")
     match = params().openers.match(text.lower())
-    if match:
+    if match and match.end() < len(text):  # a name that is all opener keeps it
         text = text[match.end():]
     words = [s for s in _segments(text) if regex.search(r"[\p{L}\p{N}]", s)][:params().name_words]
     syllables = text.split()
@@ -249,26 +252,16 @@ def concept_similarity(names: list[str]) -> numpy.ndarray:
         return numpy.zeros((0, 0))
     words = TfidfVectorizer(analyzer=word_terms, sublinear_tf=p.sublinear_tf)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=p.char_ngrams, sublinear_tf=p.sublinear_tf)
-    blocks = []
-    for weight, vectorizer in ((p.word_weight, words), (1.0 - p.word_weight, chars)):
-        if weight > 0 and any(texts):
-            blocks.append(numpy.sqrt(weight) * l2_normalize(_fit(vectorizer, texts)))
+    usable = (any(word_terms(t) for t in texts), any(texts))  # a vocabulary to fit, or none at all
+    blocks = [numpy.sqrt(weight) * l2_normalize(vectorizer.fit_transform(texts))
+              for weight, vectorizer, ok in ((p.word_weight, words, usable[0]), (1.0 - p.word_weight, chars, usable[1]))
+              if weight > 0 and ok]
     if not blocks:
         return numpy.eye(len(texts))
     matrix = hstack(blocks).tocsr()
     similarity = numpy.clip((matrix @ matrix.T).toarray(), 0.0, 1.0)
     numpy.fill_diagonal(similarity, 1.0)
     return similarity
-
-
-def _fit(vectorizer: TfidfVectorizer, texts: list[str]):
-    """The TF-IDF matrix of `texts`; all-zero when no text has a single term (only stop words)."""
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:  # scikit-learn: "empty vocabulary"
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((len(texts), 1))
 
 
 # --- Mapping file ------------------------------------------------------------------------------
@@ -290,6 +283,8 @@ def read_mapping(path: Path | None) -> dict[str, MappedConcept]:
                 raise ValueError(f"{path}: incomplete row {row}")
             if key in found and found[key].concept_id != entry.concept_id:
                 raise ValueError(f"{path}: {entry.indicator_name!r} mapped to two concepts")
+            if CLUSTER_ID.fullmatch(entry.concept_id):
+                raise ValueError(f"{path}: {entry.concept_id} looks like a clustered concept's id; name it")
             if names.setdefault(entry.concept_id, entry.concept_name) != entry.concept_name:
                 raise ValueError(f"{path}: concept {entry.concept_id} has two names")
             found[key] = entry
@@ -310,15 +305,20 @@ def _distances(refs: Sequence[IndicatorRef], similarity: numpy.ndarray,
     """1 - similarity, with the people's word and the plans' structure laid over it: rows mapped
     to one concept are at 0; rows mapped to different concepts, and unmapped rows of one plan or
     of different school levels (`apart`), are CANNOT_LINK apart."""
+    documents = numpy.array([r.document_id for r in refs], dtype=object)
+    cannot = documents[:, None] == documents[None, :]
+    levels = [levels_of(r.name) for r in refs]
+    kinds = sorted(set(levels), key=sorted)
+    code = numpy.array([kinds.index(level) for level in levels])
+    conflict = numpy.array([[bool(a) and bool(b) and a != b for b in kinds] for a in kinds])
+    cannot |= conflict[code[:, None], code[None, :]]
+    concept = numpy.array([m.concept_id if m is not None else "" for m in mapped], dtype=object)
+    both = (concept != "")[:, None] & (concept != "")[None, :]
+    one = concept[:, None] == concept[None, :]
     distance = 1.0 - similarity
-    for i in range(len(refs)):
-        for j in range(i + 1, len(refs)):
-            a, b = mapped[i], mapped[j]
-            if a is not None and b is not None:
-                distance[i, j] = 0.0 if a.concept_id == b.concept_id else CANNOT_LINK
-            elif refs[i].document_id == refs[j].document_id or apart(refs[i].name, refs[j].name):
-                distance[i, j] = CANNOT_LINK
-            distance[j, i] = distance[i, j]
+    distance[cannot] = CANNOT_LINK
+    distance[both & one] = 0.0
+    distance[both & ~one] = CANNOT_LINK
     numpy.fill_diagonal(distance, 0.0)
     return distance
 
@@ -422,10 +422,12 @@ def _scores(distances: numpy.ndarray, same: numpy.ndarray, threshold: float) -> 
 
 
 def _best_threshold(distances: numpy.ndarray, same: numpy.ndarray) -> float:
-    """The cut with the best F1: candidates halfway between neighbouring distances; on a tie
-    the lowest (fewer merges)."""
-    cuts = numpy.unique(numpy.round(distances, 9))
-    candidates = [float(cuts[0]) / 2] + [float(a + b) / 2 for a, b in zip(cuts, cuts[1:])] + [float(cuts[-1]) + 0.01]
+    """The cut with the best F1: candidates halfway between neighbouring distances, none above 1
+    (a cosine distance never is; CANNOT_LINK pairs stay apart); on a tie the lowest (fewer merges)."""
+    cuts = numpy.unique(numpy.round(distances[distances <= 1.0], 9))
+    if not len(cuts):
+        raise ValueError("no annotated pair is comparable (all are of different school levels)")
+    candidates = [float(cuts[0]) / 2] + [float(a + b) / 2 for a, b in zip(cuts, cuts[1:])] + [1.0]
     best = max(candidates, key=lambda t: (_scores(distances, same, t)[2], -t))
     return round(best, THRESHOLD_DIGITS)
 
