@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
@@ -195,7 +195,8 @@ class CitedDocument:
 @dataclass(frozen=True)
 class CitationEdge:
     """Plan `citing_document` cites `ref` (`mentions` times); `linked_document` is the corpus plan
-    it is, when one is, with how (`match`), how sure (`score`) and why (`reasons`). The facts are
+    it is, when one is, with how (`match`), how sure (`score`) and why (`reasons`; on an unlinked
+    edge, why two candidates that match alike were both left). The facts are
     this plan's (its mentions merged); `sections` the kinds of section it is cited in."""
 
     citing_document: str
@@ -387,10 +388,16 @@ def _locality(v: _Verdict, place: str | None, citing: Document, plan: Document, 
             v.agree(f"locality {locality.name} agrees", w["locality"])
         else:
             v.contradict(f"locality {place} is not {locality.name}")
-    elif fold(locality.name).lower() in fold(citing.text).lower():
+    elif fold(locality.name).lower() in _folded(citing.text):
         v.agree(f"locality {locality.name} is named in the citing plan", w["locality"])
     else:
         v.contradict(f"locality {locality.name} is not named in the citing plan")
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    """A plan's text folded for place lookups, once per text rather than once per candidate."""
+    return fold(text).lower()
 
 
 def _chronology(v: _Verdict, edge: CitationEdge, citing: Document, plan: Document) -> None:
@@ -425,9 +432,9 @@ def _link(edge: CitationEdge, candidates: list[Candidate]) -> CitationEdge:
         return edge
     best = linked[0]
     if len(linked) > 1 and (linked[1].match, linked[1].score) == (best.match, best.score):
-        return edge
-    return CitationEdge(edge.citing_document, edge.ref, edge.mentions, best.document, best.match, best.score,
-                        best.reasons, edge.doc_type, edge.number, edge.issued_date, edge.issuer, edge.title, edge.sections)
+        alike = ", ".join(c.document for c in linked if (c.match, c.score) == (best.match, best.score))
+        return replace(edge, reasons=(f"not linked: {alike} match alike ({best.match}, {best.score})",))
+    return replace(edge, linked_document=best.document, match=best.match, score=best.score, reasons=best.reasons)
 
 
 def citation_graph(docs: Sequence[Document], rules: LinkRules | None = None,
