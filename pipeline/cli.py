@@ -243,6 +243,92 @@ def ingest(
     raise typer.Exit(EXIT_DEGRADED if summary.count("failed") else 0)
 
 
+class CompareFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    xlsx = "xlsx"
+    html = "html"
+
+
+@app.command()
+def compare(
+    dataset: Path = typer.Argument(..., help="A dataset folder written by kehoach ingest."),
+    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", help="Only concepts whose name contains this (accents ignored)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Milestone year (default: the year with the most targets)."),
+    min_plans: int = typer.Option(1, "--min-plans", min=1, help="Only concepts set by at least this many plans."),
+    lineage: Optional[str] = typer.Option(None, "--lineage", help="A plan (document id or file name): its targets and tasks against its parent plan's."),
+    parent: Optional[str] = typer.Option(None, "--parent", help="With --lineage: compare against this plan instead of the recorded parent."),
+    fmt: CompareFormat = typer.Option(CompareFormat.text, "--format", "-f", help="text, csv, xlsx or html."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here (required for xlsx)."),
+) -> None:
+    """Compare plans: targets of each indicator concept across localities, or a plan against its parent."""
+    from . import compare as cmp
+
+    try:
+        if lineage:
+            result = cmp.lineage(dataset, lineage, parent)
+            records, lines, html = cmp.lineage_records(result), cmp.lineage_lines(result), None
+        else:
+            matrix = cmp.concept_matrix(dataset, year, indicator, min_plans)
+            records, lines, html = cmp.matrix_records(matrix), None, cmp.matrix_html(matrix)
+    except cmp.DatasetError as exc:
+        typer.echo(f"kehoach: error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT_ERROR)
+    if fmt is CompareFormat.xlsx:
+        if out is None:
+            _fail(dataset, "--format xlsx needs --out FILE.xlsx", EXIT_INPUT_ERROR)
+        _write_xlsx(records, out)
+        return
+    if fmt is CompareFormat.csv:
+        content = _csv_text(records)
+    elif fmt is CompareFormat.html:
+        content = html if html is not None else _records_html(records)
+    elif lines is not None:
+        content = "\n".join(lines) + "\n"
+    else:
+        from .show import matrix_console
+
+        matrix_console(matrix, out)
+        return
+    if out is None:
+        sys.stdout.write(content)
+    else:
+        write_atomic(out, content)
+
+
+def _csv_text(records: list[dict]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    if records:
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    return buffer.getvalue()
+
+
+def _records_html(records: list[dict]) -> str:
+    from html import escape
+
+    if not records:
+        return "<table></table>\n"
+    head = "".join(f"<th>{escape(str(k))}</th>" for k in records[0])
+    rows = "".join("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in r.values()) + "</tr>"
+                   for r in records)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n"
+
+
+def _write_xlsx(records: list[dict], out: Path) -> None:
+    import pyarrow as pa
+
+    from .dataset import write_table_xlsx
+    from .files import replaced_atomically
+
+    with replaced_atomically(out) as tmp:
+        write_table_xlsx(pa.Table.from_pylist(records) if records else pa.table({}), tmp, "compare")
+
+
 def outline_lines(doc, include_items: bool = False, width: int = 100) -> list[str]:
     lines = []
     for s in doc.sections:

@@ -377,6 +377,18 @@ def write_excel(tables: dict[str, pa.Table], path: Path) -> None:
         book.close()
 
 
+def write_table_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+    """One table as a one-sheet workbook (kehoach compare --format xlsx)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), _EXCEL_OPTIONS)
+    try:
+        rows = zip(*(column.to_pylist() for column in table.columns))
+        _write_sheet(book.add_worksheet(sheet[:31]), [tuple(table.column_names), *rows], book.add_format({"bold": True}))
+    finally:
+        book.close()
+
+
 def _write_sheet(sheet, rows: list[tuple], header_format) -> None:
     sheet.freeze_panes(1, 0)
     for r, row in enumerate(rows):

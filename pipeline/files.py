@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _ID_LENGTH = 16  # hex digits of the content hash used as document id
@@ -24,15 +26,23 @@ def id_of_hash(sha256: str) -> str:
     return sha256[:_ID_LENGTH]
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file beside `path`, then rename over it: a crash never leaves a
-    half-written output, and a reader sees the old file or the new one."""
+@contextmanager
+def replaced_atomically(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to, moved over `path` when the block succeeds and
+    removed when it fails: a crash never leaves a half-written output, and a reader sees the old
+    file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """`content` into `path`, whole or not at all."""
+    with replaced_atomically(path) as tmp:
+        tmp.write_text(content, encoding="utf-8")

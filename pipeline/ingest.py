@@ -47,6 +47,7 @@ class IngestSettings:
     timeout: float | None = 600.0  # seconds per document (local workers)
     executor: str = "local"  # local | dask
     scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
+    concept_mapping: Path | None = Path("annotations/indicator_concepts.csv")  # people's concept decisions
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ def ingest(paths: Iterable[Path], out_dir: Path, settings: IngestSettings = Inge
     _remove_unlisted(rows.values(), json_dir)
     if on_dataset:
         on_dataset()
-    documents = build_dataset(out_dir, rows.values(), excel=settings.excel)
+    documents = build_dataset(out_dir, rows.values(), excel=settings.excel, concept_mapping=settings.concept_mapping)
     return IngestSummary(sorted(rows.values(), key=lambda r: r.path), time.perf_counter() - started, documents)
 
 
@@ -373,18 +374,31 @@ def _remove_unlisted(rows: Iterable[ManifestRow], json_dir: Path) -> None:
             path.unlink()
 
 
-def build_dataset(out_dir: Path, rows: Iterable[ManifestRow], excel: bool = True) -> int:
-    """Parquet, DuckDB and Excel from the JSON of every done document of the manifest."""
-    from .model import Document
+def build_dataset(out_dir: Path, rows: Iterable[ManifestRow], excel: bool = True,
+                  concept_mapping: Path | None = None) -> int:
+    """Parquet, DuckDB and Excel from the JSON of every done document of the manifest, with the
+    links across them (concepts, citation graph, parents)."""
     import json
 
-    builder = DatasetBuilder()
-    seen = set()
+    from .link.tables import link_rows
+    from .model import Document
+
+    builder, linked, seen = DatasetBuilder(), [], set()
     for row in sorted(rows, key=lambda r: r.path):
         if row.status not in _DONE or row.document_id in seen:
             continue
         seen.add(row.document_id)
         data = json.loads((out_dir / JSON_DIR / f"{row.document_id}.json").read_text(encoding="utf-8"))
-        builder.add(Document.from_json(data))
+        doc = Document.from_json(data)
+        builder.add(doc)
+        linked.append(_for_linking(doc))
+    for table, table_rows in link_rows(linked, concept_mapping).items():
+        builder.add_rows(table, table_rows)
     write_dataset(builder.tables(), out_dir, excel=excel)
     return len(seen)
+
+
+def _for_linking(doc):
+    """What the links read of a document (its info, text, sections, citations, indicators and
+    tasks): the rest is let go, so a large batch is not held in memory whole."""
+    return replace(doc, tables=[], footnotes=[], percentages=[], deadlines=[], units=[])

@@ -106,3 +106,22 @@ def show(doc: Document, kind: str, console: Console | None = None) -> int:
         table.add_row(*cells, f"{item.confidence:.2f}", _where(doc, item, labels))
     console.print(table)
     return len(items)
+
+
+def matrix_console(matrix, out=None) -> None:
+    """The concept x plan matrix of `kehoach compare` as a terminal table: rows where the plans
+    differ are marked "≠", the highest target of such a row is bold."""
+    console = Console(file=out.open("w", encoding="utf-8") if out else None, width=None if out is None else 200)
+    table = RichTable(title=f"Targets for {matrix.year}: {len(matrix.rows)} concepts x {len(matrix.plans)} plans",
+                      show_lines=True)
+    table.add_column("", width=1)
+    table.add_column("concept", ratio=3)
+    for plan in matrix.plans:
+        table.add_column(plan.label, ratio=1)
+    for row in matrix.rows:
+        cells = []
+        for plan in matrix.plans:
+            cell = row.cells.get(plan.document_id)
+            cells.append("–" if cell is None else f"[bold green]{cell.text}[/]" if cell.highest else cell.text)
+        table.add_row("≠" if row.differs else "", row.concept_name, *cells)
+    console.print(table)

@@ -60,3 +60,18 @@ def seed_docs():
     from pipeline.extract import extract_document
 
     return {key: extract_document(path) for key, path in SEEDS.items()}
+
+
+@pytest.fixture(scope="session")
+def corpus_dataset(tmp_path_factory) -> Path:
+    """The seed corpus ingested once per session (`kehoach ingest corpus/ --out DIR`). Read it
+    only: a test that changes a dataset copies this one first."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out = tmp_path_factory.mktemp("dataset")
+    result = CliRunner().invoke(app, ["ingest", str(CORPUS), "--out", str(out), "--workers", "2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.output
+    return out

@@ -34,15 +34,6 @@ def manifest(out: Path) -> dict[str, dict]:
         return {Path(r["path"]).name: r for r in csv.DictReader(fh)}
 
 
-@pytest.fixture(scope="module")
-def corpus_dataset(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dataset")
-    result = CliRunner().invoke(app, ["ingest", str(CORPUS), "--out", str(out), "--workers", "2", "--quiet"])
-    assert result.exit_code == 0, result.output
-    assert "5 documents" in result.output
-    return out
-
-
 def sql(out: Path, query: str, params: list | None = None) -> list[tuple]:
     """Rows of a query on the dataset's DuckDB file (the connection closed again: DuckDB shares one
     open database per path in a process, and the tests replace the file between runs)."""

@@ -95,11 +95,13 @@ def _place_tail(party: dict[str, str]) -> regex.Pattern:
 # --- Numbers, issuers, dates -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def ref_of(number: str) -> str:
     """The ref a citation of `number` gets (extractors/citations.py): normalized, folded, upper case."""
     return fold(parse_symbol(number).rendered).upper()
 
 
+@lru_cache(maxsize=65536)
 def symbol_key(symbol: str) -> str:
     """A symbol without its number, comparable: "1449/KH-SGDĐT" and "KH-SGDDT" both give "KH-SGDDT"."""
     rendered = parse_symbol(symbol if regex.match(r"\d|/", symbol) else "/" + symbol).rendered
@@ -442,10 +444,18 @@ def citation_graph(docs: Sequence[Document], rules: LinkRules | None = None,
     """(nodes, edges) of the corpus `docs`: one edge per (citing plan, ref), linked to the corpus
     plan it names when one is found."""
     rules = rules or link_rules()
+    by_symbol: dict[str, list[Document]] = {}  # a citation can only be a plan of its own symbol
+    for doc in docs:
+        if doc.document.symbol:
+            by_symbol.setdefault(symbol_key(doc.document.symbol), []).append(doc)
     edges = []
     for doc in docs:
         for edge in plan_edges(doc):
-            edges.append(_link(edge, link_candidates(edge, doc, docs, rules, match)))
+            same_symbol = by_symbol.get(symbol_key(edge.number), []) if edge.number else []
+            year = (edge.issued_date or "")[:4]  # a dated citation is a plan of that year (or of none known)
+            possible = [d for d in same_symbol if not year or not d.document.issued_date
+                        or d.document.issued_date[:4] == year]
+            edges.append(_link(edge, link_candidates(edge, doc, possible, rules, match)))
     return _nodes(edges, docs, rules), edges
 
 
