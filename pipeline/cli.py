@@ -329,6 +329,25 @@ def _write_xlsx(records: list[dict], out: Path) -> None:
         write_table_xlsx(pa.Table.from_pylist(records) if records else pa.table({}), tmp, "compare")
 
 
+@app.command()
+def report(
+    dataset: Path = typer.Argument(..., help="A dataset folder written by kehoach ingest."),
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
+) -> None:
+    """Write one self-contained HTML page about a dataset: overview, comparison, charts of targets,
+    citation graph, and each plan with its items highlighted in its text."""
+    from .compare import DatasetError
+    from .report import build_report
+
+    try:
+        content = build_report(dataset)
+    except DatasetError as exc:
+        typer.echo(f"kehoach: error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT_ERROR)
+    write_atomic(out, content)
+    typer.echo(f"wrote {out} ({len(content.encode('utf-8')) // 1024} KiB)")
+
+
 def outline_lines(doc, include_items: bool = False, width: int = 100) -> list[str]:
     lines = []
     for s in doc.sections:
