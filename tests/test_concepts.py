@@ -9,6 +9,8 @@ import json
 import numpy
 import pytest
 
+from sklearn.cluster import AgglomerativeClustering
+
 from pipeline.link import concepts
 from pipeline.link.concepts import (
     DEFAULT_MAPPING,
@@ -63,6 +65,11 @@ def two_plans(name_a: str, name_b: str) -> list[IndicatorRef]:
 @pytest.fixture(scope="module")
 def seed_refs(seed_docs):
     return indicator_refs(seed_docs[k] for k in ("000", "003", "004"))
+
+
+def copied(refs: list[IndicatorRef], tag: str) -> list[IndicatorRef]:
+    """`refs` again, each plan under the id "<plan><tag>" (a plan that copies another's indicators)."""
+    return [IndicatorRef(r.document_id + tag, r.indicator_id, r.name, r.unit) for r in refs]
 
 
 def groups(refs, assignments, seed_docs) -> dict[str, set[tuple[str, str]]]:
@@ -211,6 +218,121 @@ def test_ids_stable_when_an_unrelated_plan_is_added(seed_refs):
         # and when the plans arrive in another order
         shuffled = assign_concepts(list(reversed(seed_refs)), mapping=mapping)
         assert [a.concept_id for a in reversed(shuffled)] == [a.concept_id for a in before]
+
+
+# --- Batches of plans that copy each other -------------------------------------------------------
+
+
+def row_level(refs: list[IndicatorRef], mapping) -> tuple[list[frozenset[int]], list[float]]:
+    """The clustering as it was before indicators worded alike became one node: one row per
+    indicator, scikit-learn's average linkage over the rows' distances; (clusters of ref indices,
+    each ref's mean cosine to the other members of its cluster)."""
+    by_name = read_mapping(mapping) if mapping else {}
+    concept = numpy.array([getattr(by_name.get(concepts.name_key(r.name)), "concept_id", "") for r in refs], dtype=object)
+    similarity = concept_similarity([r.name for r in refs])
+    levels = {r.name: concepts.levels_of(r.name) for r in refs}
+    cannot = numpy.array([[a.document_id == b.document_id or (bool(levels[a.name]) and bool(levels[b.name]) and levels[a.name] != levels[b.name])
+                           for b in refs] for a in refs])
+    both = (concept != "")[:, None] & (concept != "")[None, :]
+    one = concept[:, None] == concept[None, :]
+    distance = 1.0 - similarity
+    distance[cannot] = concepts.CANNOT_LINK
+    distance[both & one] = 0.0
+    distance[both & ~one] = concepts.CANNOT_LINK
+    numpy.fill_diagonal(distance, 0.0)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=concepts.params().threshold).fit_predict(distance)
+    clusters = [frozenset(numpy.flatnonzero(labels == label)) for label in set(labels)]
+    score = [1.0] * len(refs)
+    for members in clusters:
+        for i in members:
+            if len(members) > 1:
+                score[i] = round(sum(similarity[i, j] for j in members if j != i) / (len(members) - 1), 4)
+    return clusters, score
+
+
+@pytest.mark.parametrize("mapping", [None, DEFAULT_MAPPING], ids=["clustering", "mapping-file"])
+def test_one_node_per_wording_clusters_as_the_rows_did(seed_docs, seed_refs, mapping):
+    # Plans copied 1 to 3 times: each wording is one node weighted by its indicators (similarity
+    # fitted as on the rows, average linkage counting the rows), so the concepts and scores are
+    # those of row-level clustering. 000 is copied without t1-r4 and t2-r17, whose wordings are
+    # one once openers and fillers go: copied, each row would be at distance 0 from the other's
+    # copy and cannot-linked to it, a tie the rows broke by rounding noise.
+    by_key = {key: [r for r in seed_refs if r.document_id == doc.document.id] for key, doc in seed_docs.items()}
+    refs = (seed_refs + HEALTH_PLAN + copied(by_key["003"], "#1") + copied(by_key["003"], "#2") + copied(by_key["004"], "#1")
+            + copied(HEALTH_PLAN, "#1") + copied(HEALTH_PLAN, "#2")
+            + copied([r for r in by_key["000"] if r.indicator_id not in ("t1-r4", "t2-r17")], "#1"))
+    clusters, score = row_level(refs, mapping)
+    assignments = assign_concepts(refs, mapping=mapping)
+    by_concept: dict[str, set[int]] = {}
+    for i, a in enumerate(assignments):
+        by_concept.setdefault(a.concept_id, set()).add(i)
+    assert sorted(map(sorted, by_concept.values())) == sorted(map(sorted, clusters))
+    assert [a.score for a in assignments if a.how != "mapping"] == [s for s, a in zip(score, assignments) if a.how != "mapping"]
+    assert "cluster" in {a.how for a in assignments}
+
+
+def test_a_wording_weighs_as_many_indicators_as_it_stands_for():
+    # the digital-transformation level-2 group of the seeds (003 t1-r1, 000 t1-r9, 004 s20-4),
+    # 003's wording copied by four more plans: still one concept, as with one row per indicator;
+    # a linkage counting each wording once would leave 004's apart
+    dx_003 = "Mức độ chuyển đổi số đối với Phòng Giáo dục và Đào tạo, các cơ sở giáo dục trên địa bàn huyện đạt mức 2 trở lên"
+    dx_000 = "Mức độ chuyển đổi số đối với các cơ sở giáo dục, cơ quan quản lý giáo dục đạt mức 2 trở lên"
+    dx_004 = "cơ sở giáo dục và đào tạo được công nhận mức độ chuyển đổi số từ mức độ 2 trở lên"
+    refs = [IndicatorRef(f"district-{k}", "t1-r1", dx_003, "%") for k in range(5)]
+    refs += [IndicatorRef("commune", "t1-r9", dx_000, "%"), IndicatorRef("province", "s20-4", dx_004, "%")]
+    assignments = assign_concepts(refs, mapping=None)
+    assert len({a.concept_id for a in assignments}) == 1
+    assert row_level(refs, None) == ([frozenset(range(len(refs)))], [a.score for a in assignments])
+
+
+def test_weighted_similarity_is_that_of_the_repeated_names():
+    names = [ONLINE_END_TO_END, ONLINE_RECEIVED, *[r.name for r in HEALTH_PLAN[:3]]]
+    weights = [3, 1, 2, 1, 4]
+    repeated = [n for n, w in zip(names, weights) for _ in range(w)]
+    first = numpy.cumsum([0, *weights[:-1]])
+    assert numpy.allclose(concept_similarity(names, weights), concept_similarity(repeated)[numpy.ix_(first, first)], atol=1e-12)
+    assert not numpy.allclose(concept_similarity(names, weights), concept_similarity(names))  # the IDF counts the repeats
+
+
+def test_many_copies_cluster_as_one_set_on_a_matrix_of_distinct_names(seed_refs, monkeypatch):
+    # 200 copies of the seed plans' indicators, under 600 plan ids: every indicator has the concept
+    # its original has, and the similarity matrix is as large as the distinct names
+    sizes = []
+
+    def recorded(names, weights=None):
+        sizes.append(len(names))
+        return concept_similarity(names, weights)
+
+    monkeypatch.setattr(concepts, "concept_similarity", recorded)
+    batch = [r for k in range(200) for r in copied(seed_refs, f"#{k}")]
+    distinct = len({concepts.name_key(r.name) for r in seed_refs})
+    for mapping in (None, DEFAULT_MAPPING):
+        once = assign_concepts(seed_refs, mapping=mapping)
+        copies = assign_concepts(batch, mapping=mapping)
+        assert [(a.concept_id, a.concept_name) for a in copies] == [(a.concept_id, a.concept_name) for a in once] * 200
+        assert {a.how for a in copies} <= {"mapping", "cluster"}  # no indicator is alone any more
+    assert sizes == [distinct] * 4 and distinct == len(seed_refs)
+
+
+def test_one_plan_stating_a_wording_twice(monkeypatch, tmp_path):
+    # Two rows of one plan are two indicators, worded alike or not: the same wording twice in a
+    # plan is two nodes, cannot-linked, and another plan's row of that wording joins the first.
+    # A clustered concept's id comes from its central wording, so the second row's concept, a
+    # concept of its own, has the same id (as it had before nodes).
+    sizes = []
+    monkeypatch.setattr(concepts, "concept_similarity", lambda names, weights=None: sizes.append(len(names)) or concept_similarity(names, weights))
+    refs = [IndicatorRef("plan-a", "t1-r3", ONLINE_END_TO_END, "%"), IndicatorRef("plan-a", "t2-r16", ONLINE_END_TO_END.upper(), "%"),
+            IndicatorRef("plan-b", "t1-r1", ONLINE_END_TO_END + ".", "%")]
+    first, second, other = assign_concepts(refs, mapping=None)
+    assert (first.how, other.how, second.how) == ("cluster", "cluster", "single")
+    assert first.concept_id == second.concept_id == other.concept_id == concept_id_of(ONLINE_END_TO_END)
+    assert first.concept_name == "Hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình"  # the first row's writing
+    # mapped, the wording is one node, the plan's repeats included
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(f"indicator_name,concept_id,concept_name,note\n{ONLINE_END_TO_END},k-online,Online,decided\n", encoding="utf-8")
+    assert {(a.concept_id, a.how) for a in assign_concepts(refs, mapping=mapping)} == {("k-online", "mapping")}
+    assert sizes == [2, 1]
 
 
 # --- On the seeds ------------------------------------------------------------------------------

@@ -11,6 +11,11 @@ keeps. Two rows of one plan are two indicators, so they never share a concept (a
 unless a person said otherwise in annotations/indicator_concepts.csv, whose entries fix the
 concept of every indicator worded so and pull the cluster they fall in along.
 
+Plans copy each other's wording, so a batch of hundreds of plans holds far fewer names than
+indicators: clustering runs on the distinct names (`_nodes`), each weighted by the indicators that
+carry it — in the IDF and in the averages — which gives the concepts that clustering the
+indicators one by one gives, on matrices the size of the distinct names.
+
 Concept ids outlive the corpus: a mapped concept keeps its file id; a clustered one is "c-" and
 8 hex digits of the sha1 of its most central member's `name_key`, which plans about other things
 do not move.
@@ -31,8 +36,7 @@ from pathlib import Path
 
 import numpy
 import regex
-from scipy.sparse import hstack
-from sklearn.cluster import AgglomerativeClustering
+from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
@@ -47,7 +51,8 @@ METRICS = ROOT / "models" / "indicator_concepts.metrics.json"
 RULES = "concepts.yaml"
 
 #: The distance given to pairs that must not share a concept (rows of one plan, rows mapped to
-#: different concepts): large enough that no average over a cluster of them stays under 1.
+#: different concepts, different school levels): above any cosine distance, and never averaged
+#: away — `_clusters` does not merge two clusters across such a pair, however large they are.
 CANNOT_LINK = 1e6
 #: The shape of a clustered concept's id; the mapping file's ids must not take it.
 CLUSTER_ID = regex.compile(r"c-[0-9a-f]{8}")
@@ -243,17 +248,25 @@ def short_name(name: str) -> str:
 # --- Similarity --------------------------------------------------------------------------------
 
 
-def concept_similarity(names: list[str]) -> numpy.ndarray:
+def concept_similarity(names: list[str], weights: Sequence[int] | None = None) -> numpy.ndarray:
     """The cosine matrix the clustering uses: word-segment TF-IDF and character n-gram TF-IDF
-    (each L2-normalized, weighted so the cosine is their weighted mean), fitted on `names`."""
+    (each L2-normalized, weighted so the cosine is their weighted mean), fitted on `names`.
+
+    `weights[k]` is how many indicators `names[k]` stands for (1 each by default): the IDF is the
+    one of the list with every name repeated so many times, so the cosines are those the repeated
+    list would give, while the matrix stays the size of `names`."""
     p = params()
     texts = [compared_text(n) for n in names]
     if not texts:
         return numpy.zeros((0, 0))
-    words = TfidfVectorizer(analyzer=word_terms, sublinear_tf=p.sublinear_tf)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=p.char_ngrams, sublinear_tf=p.sublinear_tf)
+    counts = numpy.ones(len(texts)) if weights is None else numpy.asarray(weights, dtype=float)
+    if counts.shape != (len(texts),) or (counts < 1).any():
+        raise ValueError("one weight of at least 1 per name")
+    words = TfidfVectorizer(analyzer=word_terms, sublinear_tf=p.sublinear_tf, use_idf=False, norm=None)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=p.char_ngrams, sublinear_tf=p.sublinear_tf,
+                            use_idf=False, norm=None)
     usable = (any(word_terms(t) for t in texts), any(texts))  # a vocabulary to fit, or none at all
-    blocks = [numpy.sqrt(weight) * l2_normalize(vectorizer.fit_transform(texts))
+    blocks = [numpy.sqrt(weight) * l2_normalize(_tf_idf(vectorizer.fit_transform(texts), counts))
               for weight, vectorizer, ok in ((p.word_weight, words, usable[0]), (1.0 - p.word_weight, chars, usable[1]))
               if weight > 0 and ok]
     if not blocks:
@@ -262,6 +275,22 @@ def concept_similarity(names: list[str]) -> numpy.ndarray:
     similarity = numpy.clip((matrix @ matrix.T).toarray(), 0.0, 1.0)
     numpy.fill_diagonal(similarity, 1.0)
     return similarity
+
+
+def _tf_idf(tf: csr_matrix, counts: numpy.ndarray) -> csr_matrix:
+    """Term frequencies times scikit-learn's smooth IDF, ln((1 + n) / (1 + df)) + 1, with row k
+    counted `counts[k]` times in n and in the document frequencies (TfidfVectorizer's own
+    figures when every count is 1)."""
+    df = (tf > 0).T.astype(float) @ counts
+    idf = numpy.log((1.0 + counts.sum()) / (1.0 + df)) + 1.0
+    return csr_matrix(tf @ diags(idf))
+
+
+def _featureless(name: str) -> bool:
+    """Whether a name has no feature to compare (its compared text is empty, or holds no word
+    while only words count): its cosine to every other name, an identical one included, is 0."""
+    text = compared_text(name)
+    return not text or (params().word_weight >= 1.0 and not word_terms(text))
 
 
 # --- Mapping file ------------------------------------------------------------------------------
@@ -300,19 +329,53 @@ def indicator_refs(documents: Iterable[Document]) -> list[IndicatorRef]:
             for doc in documents for ind in doc.indicators]
 
 
-def _distances(refs: Sequence[IndicatorRef], similarity: numpy.ndarray,
+def _nodes(refs: Sequence[IndicatorRef], keys: list[str], mapped: list[MappedConcept | None]) -> list[list[int]]:
+    """The indicators clustering works on, grouped into nodes (lists of indices into `refs`).
+    Indicators worded alike (one `name_key`) in different plans are at distance 0 and in one
+    cluster whatever happens, so they are one node that stands for them all, and the matrices are
+    as large as the distinct names, not as the indicators. Except:
+    - the k-th indicator of a name in a plan goes to the k-th node of that name: a plan that
+      states a name twice has two indicators, cannot-linked as any two rows of one plan are, and
+      another plan's indicator of that name joins the first (with refs it was a tie);
+    - a mapped name is one node, repeats in a plan included (mapped alike, they are at 0);
+    - an indicator with no feature to compare (`_featureless`) is a node of its own, as it is
+      at cosine 0 even to its own wording.
+    So every node of several indicators has a feature, and its indicators are at cosine 1. Nodes
+    come in order of `name_key` (so the matrices, and how ties fall, do not hang on the order
+    plans arrive in), then of occurrence in a plan, then of first ref."""
+    nodes: dict[tuple[str, int, int], list[int]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    featureless = {key: _featureless(key) for key in set(keys)}  # a name's features are its key's
+    for i, (ref, key) in enumerate(zip(refs, keys)):
+        if featureless[key]:
+            node = (key, 0, i)
+        elif mapped[i] is not None:
+            node = (key, 0, -1)
+        else:
+            k = seen[ref.document_id, key] = seen.get((ref.document_id, key), -1) + 1
+            node = (key, k, -1)
+        nodes.setdefault(node, []).append(i)
+    return [nodes[node] for node in sorted(nodes)]
+
+
+def _distances(refs: Sequence[IndicatorRef], nodes: list[list[int]], similarity: numpy.ndarray,
                mapped: list[MappedConcept | None]) -> numpy.ndarray:
-    """1 - similarity, with the people's word and the plans' structure laid over it: rows mapped
-    to one concept are at 0; rows mapped to different concepts, and unmapped rows of one plan or
-    of different school levels (`apart`), are CANNOT_LINK apart."""
-    documents = numpy.array([r.document_id for r in refs], dtype=object)
-    cannot = documents[:, None] == documents[None, :]
-    levels = [levels_of(r.name) for r in refs]
+    """1 - similarity between nodes, with the people's word and the plans' structure laid over it:
+    nodes mapped to one concept are at 0; nodes mapped to different concepts, and unmapped nodes
+    that one plan holds both of or that are of different school levels (`apart`), are CANNOT_LINK
+    apart."""
+    documents = sorted({r.document_id for r in refs})
+    column = {d: k for k, d in enumerate(documents)}
+    plans = [column[refs[i].document_id] for members in nodes for i in members]
+    node = [k for k, members in enumerate(nodes) for _ in members]
+    held = csr_matrix((numpy.ones(len(plans)), (node, plans)), shape=(len(nodes), len(documents)))
+    cannot = (held @ held.T).toarray() > 0  # a plan holds both
+    levels = [levels_of(refs[members[0]].name) for members in nodes]
     kinds = sorted(set(levels), key=sorted)
     code = numpy.array([kinds.index(level) for level in levels])
     conflict = numpy.array([[bool(a) and bool(b) and a != b for b in kinds] for a in kinds])
     cannot |= conflict[code[:, None], code[None, :]]
-    concept = numpy.array([m.concept_id if m is not None else "" for m in mapped], dtype=object)
+    concept = numpy.array([mapped[m[0]].concept_id if mapped[m[0]] is not None else "" for m in nodes], dtype=object)
     both = (concept != "")[:, None] & (concept != "")[None, :]
     one = concept[:, None] == concept[None, :]
     distance = 1.0 - similarity
@@ -323,28 +386,72 @@ def _distances(refs: Sequence[IndicatorRef], similarity: numpy.ndarray,
     return distance
 
 
-def _clusters(distance: numpy.ndarray, threshold: float) -> list[list[int]]:
-    """Groups of row indices, average linkage cut at `threshold`, in order of first member."""
-    if len(distance) < 2:
-        return [[i] for i in range(len(distance))]
-    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                     distance_threshold=threshold).fit_predict(distance)
-    groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(i)
-    return list(groups.values())
+def _clusters(distance: numpy.ndarray, sizes: Sequence[int], threshold: float) -> list[list[int]]:
+    """Groups of node indices, in order of first member: average linkage over the indicators the
+    nodes stand for (`sizes[k]` of them, each at `distance[k, l]` from those of node l), merging
+    while the distance between two clusters is below `threshold` — the partition scikit-learn's
+    AgglomerativeClustering(linkage="average", distance_threshold=threshold) gives on the
+    indicators themselves, barring ties. A CANNOT_LINK pair keeps its two clusters apart for good
+    (an average would dilute it below the threshold in a batch of thousands of plans).
+
+    Nearest-neighbour chain with the Lance-Williams update, both sizes counted: a chain ends at two
+    clusters nearest each other, merged when under the threshold. Otherwise no cluster of the
+    chain can merge any more (its nearest is at least that far, and average linkage never brings
+    a cluster nearer than the nearer of two merged ones), so they are final."""
+    n = len(distance)
+    near = numpy.array(distance, dtype=float)
+    near[near >= CANNOT_LINK] = numpy.inf
+    numpy.fill_diagonal(near, numpy.inf)
+    size = numpy.array(sizes, dtype=float)
+    members = [[k] for k in range(n)]
+    active = numpy.ones(n, dtype=bool)
+    final: list[list[int]] = []
+    chain: list[int] = []
+    while active.any():
+        if not chain:
+            chain.append(int(numpy.flatnonzero(active)[0]))
+        a = chain[-1]
+        b = int(numpy.argmin(near[a]))
+        if len(chain) > 1 and near[a, chain[-2]] <= near[a, b]:
+            b = chain[-2]  # ties go back down the chain, so it ends
+        if not near[a, b] < threshold:  # inf: nothing else is left
+            for c in chain:
+                final.append(sorted(members[c]))
+                active[c] = False
+                near[c, :] = near[:, c] = numpy.inf
+            chain = []
+        elif len(chain) > 1 and b == chain[-2]:
+            chain = chain[:-2]
+            merged = (size[a] * near[a] + size[b] * near[b]) / (size[a] + size[b])  # inf stays inf
+            merged[a] = merged[b] = numpy.inf
+            near[a, :] = near[:, a] = merged
+            near[b, :] = near[:, b] = numpy.inf
+            size[a] += size[b]
+            members[a] += members[b]
+            active[b] = False
+        else:
+            chain.append(b)
+    return sorted(final)
 
 
-def _mean_to_others(members: list[int], similarity: numpy.ndarray) -> dict[int, float]:
-    if len(members) < 2:
-        return {members[0]: 1.0}
-    return {i: float(sum(similarity[i, j] for j in members if j != i) / (len(members) - 1)) for i in members}
+def _centrality(group: list[int], nodes: list[list[int]], similarity: numpy.ndarray) -> dict[int, float]:
+    """Each node's mean cosine to the other indicators of its cluster, its own repeats (cosine 1:
+    nodes of several indicators have a feature) among them; 1.0 in a cluster of one indicator."""
+    sizes = numpy.array([len(nodes[k]) for k in group], dtype=float)
+    total = sizes.sum()
+    if total < 2:
+        return {group[0]: 1.0}
+    block = similarity[numpy.ix_(group, group)]
+    sums = block @ sizes - numpy.diag(block) * sizes + (sizes - 1.0)
+    return {k: float(s / (total - 1.0)) for k, s in zip(group, sums)}
 
 
-def _medoid(members: list[int], refs: Sequence[IndicatorRef], centrality: dict[int, float]) -> int:
-    """The most central member; ties (two members are always tied) go to the smallest key,
-    so the choice does not hang on the order plans arrive in."""
-    return min(members, key=lambda i: (-round(centrality[i], 6), name_key(refs[i].name)))
+def _medoid(group: list[int], nodes: list[list[int]], refs: Sequence[IndicatorRef],
+            centrality: dict[int, float]) -> int:
+    """The ref of the most central node; ties (two members are always tied) go to the smallest
+    key, so the choice does not hang on the order plans arrive in; then to the first ref."""
+    best = min(group, key=lambda k: (-round(centrality[k], 6), name_key(refs[nodes[k][0]].name), nodes[k][0]))
+    return nodes[best][0]
 
 
 def concept_id_of(name: str) -> str:
@@ -356,31 +463,40 @@ def assign_concepts(refs: list[IndicatorRef], mapping: Path | None = DEFAULT_MAP
                     threshold: float | None = None) -> list[ConceptAssignment]:
     """The concept of each indicator, in the order of `refs`: the mapping file's when it names the
     indicator; else its cluster's — the mapped concept of a member if it has one, otherwise a
-    concept of its own (id and name from its most central member); a lone indicator, its own."""
+    concept of its own (id and name from its most central member); a lone indicator, its own.
+
+    Clustering runs on the distinct wordings (`_nodes`), each weighted by the indicators it stands
+    for, so a batch of plans that copy each other costs what its distinct names cost."""
     threshold = params().threshold if threshold is None else threshold
     if not refs:
         return []
     by_name = read_mapping(mapping)
-    mapped = [by_name.get(name_key(r.name)) for r in refs]
-    similarity = concept_similarity([r.name for r in refs])
+    key_of = {name: name_key(name) for name in {r.name for r in refs}}
+    keys = [key_of[r.name] for r in refs]
+    mapped = [by_name.get(key) for key in keys]
+    nodes = _nodes(refs, keys, mapped)
+    sizes = [len(members) for members in nodes]
+    similarity = concept_similarity([refs[members[0]].name for members in nodes], sizes)
     found: dict[int, ConceptAssignment] = {}
-    for members in _clusters(_distances(refs, similarity, mapped), threshold):
-        centrality = _mean_to_others(members, similarity)
-        anchors = {mapped[i].concept_id: mapped[i] for i in members if mapped[i] is not None}
-        if len(anchors) > 1:  # cannot happen while CANNOT_LINK exceeds any threshold
+    for group in _clusters(_distances(refs, nodes, similarity, mapped), sizes, threshold):
+        centrality = _centrality(group, nodes, similarity)
+        anchors = {mapped[nodes[k][0]].concept_id: mapped[nodes[k][0]] for k in group if mapped[nodes[k][0]] is not None}
+        if len(anchors) > 1:  # cannot happen: clusters never merge across a CANNOT_LINK pair
             raise RuntimeError(f"one cluster holds mapped concepts {sorted(anchors)}")
         if anchors:
             (anchor,) = anchors.values()
             concept_id, concept_name = anchor.concept_id, anchor.concept_name
         else:
-            centre = refs[_medoid(members, refs, centrality)].name
+            centre = refs[_medoid(group, nodes, refs, centrality)].name
             concept_id, concept_name = concept_id_of(centre), short_name(centre)
-        for i in members:
-            if mapped[i] is not None:
-                how, score = "mapping", 1.0
-            else:
-                how, score = ("single", 1.0) if len(members) == 1 else ("cluster", round(centrality[i], 4))
-            found[i] = ConceptAssignment(refs[i].document_id, refs[i].indicator_id, concept_id, concept_name, how, score)
+        lone = sum(sizes[k] for k in group) == 1
+        for k in group:
+            for i in nodes[k]:
+                if mapped[i] is not None:
+                    how, score = "mapping", 1.0
+                else:
+                    how, score = ("single", 1.0) if lone else ("cluster", round(centrality[k], 4))
+                found[i] = ConceptAssignment(refs[i].document_id, refs[i].indicator_id, concept_id, concept_name, how, score)
     return [found[i] for i in range(len(refs))]
 
 
