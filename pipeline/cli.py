@@ -209,6 +209,8 @@ def ingest(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a local cluster)."),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds allowed per document (local executor)."),
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write kehoach.xlsx."),
+    concepts: Path = typer.Option(Path("annotations/indicator_concepts.csv"), "--concepts",
+                                  help="Reviewed indicator concepts (CSV) that fix what clustering would decide; ignored when missing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Ingest many plans into a dataset; one bad file never stops the batch.
@@ -221,7 +223,7 @@ def ingest(
     from .progress import IngestProgress
 
     settings = IngestSettings(workers=workers, force=force, excel=excel, timeout=timeout,
-                              executor=executor.value, scheduler=scheduler)
+                              executor=executor.value, scheduler=scheduler, concept_mapping=concepts)
     try:
         with IngestProgress(enabled=not quiet) as bar:
             summary = run_ingest(paths, out, settings, progress=bar.advance, on_start=bar.start,

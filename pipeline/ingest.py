@@ -320,12 +320,12 @@ def ingest(paths: Iterable[Path], out_dir: Path, settings: IngestSettings = Inge
     """Ingest the plans under `paths` into `out_dir`. KeyboardInterrupt leaves the manifest
     saying what is done (the rest `pending`) and the previous dataset untouched."""
     started = time.perf_counter()
+    files = collect_inputs(paths)  # a missing input stops us before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_dir)
     json_dir = out_dir / JSON_DIR
     json_dir.mkdir(exist_ok=True)
-    previous = read_manifest(out_dir)
-    batch = plan_batch(collect_inputs(paths), previous, json_dir, settings.force)
+    batch = plan_batch(files, read_manifest(out_dir), json_dir, settings.force)
     rows = batch.rows
     write_manifest(out_dir, rows.values())
     if on_start:

@@ -196,7 +196,7 @@ def test_missing_input_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "nowhere"), "--out", str(tmp_path / "data")])
     assert result.exit_code == 2
     assert result.output.strip() == f"kehoach: error: {tmp_path / 'nowhere'}: no such file or folder"
-    assert not (tmp_path / "data" / "kehoach.duckdb").exists()
+    assert not (tmp_path / "data").exists()
 
 
 # --- Ctrl-C mid-batch -----------------------------------------------------------------------------
