@@ -98,7 +98,7 @@ def _image_only_pdf(path):
     (".xyz", lambda p: p.write_text("x"), "unsupported file type '.xyz'"),
     (".txt", lambda p: p.write_bytes(b""), "empty file (0 bytes)"),
     (".pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage"), "corrupt PDF"),
-    (".pdf", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20), "corrupt PDF"),
+    (".pdf", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20), "not a PDF"),
     (".pdf", _encrypted_pdf, "encrypted PDF"),
     (".pdf", _image_only_pdf, "no text layer"),
     (".txt", lambda p: p.write_bytes(bytes(range(256)) * 40), "undecodable text"),

@@ -173,6 +173,8 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(bad_batch, tmp_path):
     assert rows["c_duplicate.txt"]["error"].endswith("a_good.txt")
     assert rows["c_duplicate.txt"]["document_id"] == rows["a_good.txt"]["document_id"]
     assert "empty" in rows["e_empty.txt"]["error"]
+    assert rows["d_corrupt.pdf"]["error"].startswith("corrupt PDF")
+    assert rows["f_binary.pdf"]["error"].startswith("not a PDF: no %PDF header")
     for name in ("d_corrupt.pdf", "f_binary.pdf"):
         assert rows[name]["error"] and "internal error" not in rows[name]["error"], rows[name]
         assert f"failed: {bad_batch / name}: " in result.output

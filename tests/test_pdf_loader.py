@@ -209,7 +209,7 @@ def test_stamped_number_goes_into_its_line(tmp_path):
 def test_not_a_pdf(tmp_path):
     path = tmp_path / "notes.pdf"
     path.write_bytes(b"Ke hoach nam 2026, day khong phai PDF.\n" * 50)
-    with pytest.raises(LoadError, match="corrupt PDF"):
+    with pytest.raises(LoadError, match="not a PDF: no %PDF header"):
         load(path)
 
 

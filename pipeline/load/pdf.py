@@ -148,8 +148,15 @@ def _read_pages(path: Path, settings: PdfSettings) -> list[_Page]:
         doc.close()
 
 
+_PDF_MAGIC = b"%PDF-"
+_MAGIC_WINDOW = 1024  # readers accept the header this far into the file
+
+
 def _open(path: Path) -> pdfium.PdfDocument:
     """Open with pdfium; every failure becomes a one-line LoadError."""
+    with path.open("rb") as fh:
+        if _PDF_MAGIC not in fh.read(_MAGIC_WINDOW):
+            raise LoadError(path, "not a PDF: no %PDF header (a file of another type renamed .pdf?)")
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
