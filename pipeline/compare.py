@@ -8,7 +8,6 @@ two plans' JSON for a lineage (the comparison needs their whole indicators and t
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,10 @@ from pathlib import Path
 
 from .ingest import JSON_DIR
 from .dataset import DUCKDB_FILE
+from .extractors.citations import fold
+from .link.graph import ParentLink
 from .link.lineage import LineageReport, compare_lineage
+from .link.tables import parent_links_of
 from .model import Document
 
 OP_SIGNS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
@@ -77,14 +79,37 @@ def connect(dataset: Path):
     return duckdb.connect(str(path), read_only=True)
 
 
+@dataclass(frozen=True)
+class ConceptTarget:
+    """One target of one plan's indicator, with the indicator's concept (matrix, report charts)."""
+
+    concept_id: str
+    concept_name: str
+    document_id: str
+    indicator_id: str
+    indicator_name: str
+    unit: str | None
+    year: int
+    op: str | None
+    value: float | None
+    text: str
+    scope: str | None
+
+
 _TARGETS = """
-SELECT c.concept_id, c.concept_name, t.document_id, t.indicator_id, i.name, t.scope, t.op, t.value, t.text
+SELECT c.concept_id, c.concept_name, t.document_id, t.indicator_id, i.name, i.unit, t.year, t.op, t.value, t.text,
+       t.scope
 FROM indicator_targets t
 JOIN indicators i USING (document_id, indicator_id)
 JOIN indicator_concepts c USING (document_id, indicator_id)
-WHERE t.year = ?
-ORDER BY c.concept_name, t.document_id, t.indicator_id, t.scope NULLS FIRST
+WHERE t.year IS NOT NULL AND (? IS NULL OR t.year = ?)
+ORDER BY c.concept_id, t.document_id, t.indicator_id, t.scope NULLS FIRST, t.year
 """
+
+
+def concept_targets(con, year: int | None = None) -> list[ConceptTarget]:
+    """Every dated target of the dataset with its concept, or those of one `year`."""
+    return [ConceptTarget(*row) for row in con.execute(_TARGETS, [year, year]).fetchall()]
 
 
 def target_years(dataset: Path) -> Counter:
@@ -109,16 +134,16 @@ def concept_matrix(dataset: Path, year: int | None = None, indicator: str | None
     indicator's) contains `indicator` (case and accents ignored), and set by at least `min_plans` plans."""
     year = year or default_year(dataset)
     with connect(dataset) as con:
-        targets = con.execute(_TARGETS, [year]).fetchall()
+        targets = concept_targets(con, year)
         documents = con.execute("SELECT document_id, locality, locality_level, issuer, issued_date FROM documents "
                                 "ORDER BY locality_level, locality, issued_date").fetchall()
     wanted = _folded(indicator) if indicator else None
-    by_concept: dict[str, list[tuple]] = {}
-    for row in targets:
-        by_concept.setdefault(row[0], []).append(row)
+    by_concept: dict[str, list[ConceptTarget]] = {}
+    for target in targets:
+        by_concept.setdefault(target.concept_id, []).append(target)
     rows = []
     for concept_id, found in by_concept.items():
-        if wanted and not any(wanted in _folded(r[1]) or wanted in _folded(r[4]) for r in found):
+        if wanted and not any(wanted in _folded(t.concept_name) or wanted in _folded(t.indicator_name) for t in found):
             continue
         row = _concept_row(concept_id, found)
         if len(row.cells) >= min_plans:
@@ -129,24 +154,24 @@ def concept_matrix(dataset: Path, year: int | None = None, indicator: str | None
     return ConceptMatrix(year, plans, tuple(rows))
 
 
-def _concept_row(concept_id: str, found: list[tuple]) -> ConceptRow:
-    per_plan: dict[str, list[tuple]] = {}
-    for r in found:
-        per_plan.setdefault(r[2], []).append(r)
+def _concept_row(concept_id: str, found: list[ConceptTarget]) -> ConceptRow:
+    per_plan: dict[str, list[ConceptTarget]] = {}
+    for t in found:
+        per_plan.setdefault(t.document_id, []).append(t)
     cells = {doc: _cell(rs) for doc, rs in per_plan.items()}
     differs = len({(c.op or "", c.value, c.text if c.value is None else "") for c in cells.values()}) > 1
     if differs:
         top = max((c.value for c in cells.values() if c.value is not None), default=None)
         cells = {d: Cell(c.text, c.value, c.op, c.indicator_id, c.value is not None and c.value == top)
                  for d, c in cells.items()}
-    return ConceptRow(concept_id, found[0][1], cells, differs)
+    return ConceptRow(concept_id, found[0].concept_name, cells, differs)
 
 
-def _cell(rows: list[tuple]) -> Cell:
+def _cell(targets: list[ConceptTarget]) -> Cell:
     """A plan's targets of one concept and year, one cell: the unscoped target first."""
-    first = next((r for r in rows if r[5] is None), rows[0])
-    parts = [_target_text(r[6], r[7], r[8]) + (f" ({r[5]})" if r[5] else "") for r in rows]
-    return Cell("; ".join(dict.fromkeys(parts)), first[7], first[6], first[3])
+    first = next((t for t in targets if t.scope is None), targets[0])
+    parts = [_target_text(t.op, t.value, t.text) + (f" ({t.scope})" if t.scope else "") for t in targets]
+    return Cell("; ".join(dict.fromkeys(parts)), first.value, first.op, first.indicator_id)
 
 
 def _target_text(op: str | None, value: float | None, text: str) -> str:
@@ -157,20 +182,22 @@ def _target_text(op: str | None, value: float | None, text: str) -> str:
 
 
 def _plans(documents: list[tuple]) -> list[Plan]:
-    names = Counter(d[1] for d in documents)
-    plans = []
-    for doc_id, locality, level, issuer, issued in documents:
-        label = locality or doc_id
-        if names[locality] > 1 or not locality:
-            label = f"{label} ({issuer or doc_id})"
-        plans.append(Plan(doc_id, label, locality, level, issuer, issued))
-    return plans
+    shared = Counter(d[1] for d in documents)
+    return [Plan(doc_id, plan_label(doc_id, locality, issuer, shared[locality] > 1), locality, level, issuer, issued)
+            for doc_id, locality, level, issuer, issued in documents]
+
+
+def plan_label(document_id: str, locality: str | None, issuer: str | None, locality_shared: bool) -> str:
+    """How a plan is named in tables: its locality, with the issuer when several plans of the
+    dataset share that locality; the issuer (or id) when the locality is unknown."""
+    if locality and locality_shared:
+        return f"{locality} ({issuer or document_id})"
+    return locality or issuer or document_id
 
 
 def _folded(text: str | None) -> str:
     """Lower case without accents, đ as d: what a user types to find "Tỷ lệ hồ sơ trực tuyến"."""
-    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return fold(text or "").lower()
 
 
 def matrix_records(matrix: ConceptMatrix) -> list[dict[str, str]]:
@@ -212,21 +239,10 @@ def matrix_html(matrix: ConceptMatrix) -> str:
 
 
 @dataclass(frozen=True)
-class ParentEvidence:
-    """Why the parent is the parent (a plan_links row), or that the user named it."""
-
-    parent_id: str
-    ref: str | None
-    match: str  # exact | probable | given
-    score: float | None
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Lineage:
     child: Document
     parent: Document
-    evidence: ParentEvidence
+    evidence: ParentLink  # the recorded link, or match "given" when the user named the parent
     report: LineageReport
 
 
@@ -256,19 +272,17 @@ def lineage(dataset: Path, plan: str, parent: str | None = None) -> Lineage:
     child_id = resolve_plan(dataset, plan)
     with connect(dataset) as con:
         if parent:
-            evidence = ParentEvidence(resolve_plan(dataset, parent), None, "given", None, ("named by the user",))
+            evidence = ParentLink(child_id, resolve_plan(dataset, parent), None, "given", None, ("named by the user",))
         else:
-            found = con.execute("SELECT parent_id, ref, match, score, reasons FROM plan_links WHERE document_id = ?",
-                                [child_id]).fetchall()
+            found = parent_links_of(con, child_id)
             if not found:
                 raise DatasetError(f"{plan}: no parent plan of it in {dataset} (none of the plans it cites is "
                                    "in the dataset); name one with --parent")
-            parent_id, ref, match, score, reasons = found[0]
-            evidence = ParentEvidence(parent_id, ref, match, score, tuple((reasons or "").splitlines()))
+            evidence = found[0]
         concept_of = {(d, i): c for d, i, c in con.execute(
             "SELECT document_id, indicator_id, concept_id FROM indicator_concepts WHERE document_id IN (?, ?)",
-            [child_id, evidence.parent_id]).fetchall()}
-    child, parent_doc = load_document(dataset, child_id), load_document(dataset, evidence.parent_id)
+            [child_id, evidence.parent]).fetchall()}
+    child, parent_doc = load_document(dataset, child_id), load_document(dataset, evidence.parent)
     return Lineage(child, parent_doc, evidence, compare_lineage(child, parent_doc, concept_of or None))
 
 

@@ -230,13 +230,14 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ParentLink:
-    """`document` implements `parent` (a corpus plan), which it cites as `ref`."""
+    """`document` implements `parent` (a corpus plan), which it cites as `ref`. (`kehoach compare
+    --parent` makes one with match "given", no ref and no score: the user named the parent.)"""
 
     document: str
     parent: str
-    ref: str
-    match: str
-    score: float
+    ref: str | None
+    match: str  # exact | probable | given
+    score: float | None
     reasons: tuple[str, ...]
 
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .corpus import Corpus, TargetRow
+from ..compare import ConceptTarget
+from .corpus import Corpus
 from .html import esc, table
 
 MAX_CHARTS = 6
@@ -57,7 +58,7 @@ class Chart:
     svg: str
 
 
-def main_concepts(targets: Sequence[TargetRow], limit: int = MAX_CHARTS) -> list[str]:
+def main_concepts(targets: Sequence[ConceptTarget], limit: int = MAX_CHARTS) -> list[str]:
     """The concepts worth a chart: set by the most plans, then with the most numeric targets."""
     plans: dict[str, set[str]] = {}
     numeric: dict[str, int] = {}
@@ -75,7 +76,7 @@ def main_concepts(targets: Sequence[TargetRow], limit: int = MAX_CHARTS) -> list
 def concept_lines(corpus: Corpus, concept_id: str) -> tuple[Line, ...]:
     """One line per plan: of its indicators and scopes for the concept, the one with the most
     numeric targets (the unscoped one on ties), so a line never mixes two measures."""
-    groups: dict[str, dict[tuple[str, str], list[TargetRow]]] = {}
+    groups: dict[str, dict[tuple[str, str], list[ConceptTarget]]] = {}
     for t in corpus.targets:
         if t.concept_id == concept_id and t.value is not None:
             groups.setdefault(t.document_id, {}).setdefault((t.indicator_id, t.scope or ""), []).append(t)
@@ -86,7 +87,7 @@ def concept_lines(corpus: Corpus, concept_id: str) -> tuple[Line, ...]:
             continue
         key = min(found, key=lambda k: (-len({t.year for t in found[k]}), k[1] != "", k))
         rows = found[key]
-        by_year: dict[int, TargetRow] = {}
+        by_year: dict[int, ConceptTarget] = {}
         for t in rows:
             by_year.setdefault(t.year, t)
         label = plan.label + (f" – {key[1]}" if key[1] else "")

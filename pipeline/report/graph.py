@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .corpus import CitedDocument, Corpus
+from ..link.graph import CitedDocument
+from .corpus import Corpus
 from .html import esc, link, table
 
 ROW = 26  # px between two nodes of the fullest column
@@ -54,8 +55,8 @@ def graph_svg(corpus: Corpus) -> str:
                   f"plan-{p.document_id}") for p in corpus.plans]
     weight: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for e in corpus.links:
-        if e.citing in plan_index:
-            weight[e.ref].append((plan_index[e.citing], e.mentions))
+        if e.citing_document in plan_index:
+            weight[e.ref].append((plan_index[e.citing_document], e.mentions))
     columns: dict[str, list[Node]] = {"plan": plans, "local": [], "national": []}
     for c in _cited(corpus):
         if c.ref not in weight:
@@ -83,7 +84,7 @@ def graph_svg(corpus: Corpus) -> str:
         parts.append(f'<text class="colhead" x="{x}" y="16">{esc(title)}</text>')
     parts.append('<g class="edges">')
     for e in corpus.links:
-        source = placed.get(f"plan:{e.citing}")
+        source = placed.get(f"plan:{e.citing_document}")
         target = placed.get(f"local:{e.ref}") or placed.get(f"national:{e.ref}")
         if source is None or target is None:
             continue
@@ -93,10 +94,10 @@ def graph_svg(corpus: Corpus) -> str:
         mid = (x1 + x2) / 2
         width = 1 + min(e.mentions, 10) * 0.35
         parts.append(f'<path d="M{x1},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2},{y2:.1f}" '
-                     f'stroke="{color.get(e.citing, "#888")}" stroke-width="{width:.2f}" class="edge {target.column}">'
+                     f'stroke="{color.get(e.citing_document, "#888")}" stroke-width="{width:.2f}" class="edge {target.column}">'
                      f"<title>{esc(source.label)} cites {esc(target.label)} ({e.mentions}×)</title></path>")
-    arcs = [(e.citing, e.linked, "link", f"{e.match or ''} {e.score if e.score is not None else ''}".strip())
-            for e in corpus.links if e.linked] + [(p.document_id, p.parent_id, "parent", f"parent, {p.match}")
+    arcs = [(e.citing_document, e.linked_document, "link", f"{e.match or ''} {e.score if e.score is not None else ''}".strip())
+            for e in corpus.links if e.linked_document] + [(p.document, p.parent, "parent", f"parent, {p.match}")
                                                    for p in corpus.parents]
     for child, parent, kind, note in arcs:
         a, b = placed.get(f"plan:{child}"), placed.get(f"plan:{parent}")
@@ -130,9 +131,9 @@ def graph_tables(corpus: Corpus) -> str:
     citing: dict[str, list[str]] = defaultdict(list)
     linked: dict[str, list[str]] = defaultdict(list)
     for e in corpus.links:
-        citing[e.ref].append(_plan_link(e.citing, labels) + f" ×{e.mentions}")
-        if e.linked:
-            linked[e.ref].append(_plan_link(e.linked, labels) + f" ({esc(e.match)})")
+        citing[e.ref].append(_plan_link(e.citing_document, labels) + f" ×{e.mentions}")
+        if e.linked_document:
+            linked[e.ref].append(_plan_link(e.linked_document, labels) + f" ({esc(e.match)})")
     rows = []
     for n, c in enumerate(_cited(corpus)):
         rows.append((f'<span id="cited-{n}">{esc(cited_label(c))}</span>', esc(c.issued_date), esc(c.issuer),
@@ -142,12 +143,12 @@ def graph_tables(corpus: Corpus) -> str:
            table(["document", "date", "issuer", "subject", "national", "cited by (mentions)", "is a plan here"], rows,
                  cls="items cited")]
     out.append("<h3>Cited documents that are plans of the dataset</h3>")
-    evidence = [(_plan_link(e.citing, labels), esc(e.ref), _plan_link(e.linked, labels), esc(e.match),
-                 _score(e.score), _reasons(e.reasons)) for e in corpus.links if e.linked]
+    evidence = [(_plan_link(e.citing_document, labels), esc(e.ref), _plan_link(e.linked_document, labels), esc(e.match),
+                 _score(e.score), _reasons(e.reasons)) for e in corpus.links if e.linked_document]
     out.append(table(["citing plan", "cites", "which is the plan", "match", "score", "reasons"], evidence, cls="items evidence")
                if evidence else '<p class="note">No document cited by a plan is itself a plan of this dataset.</p>')
     out.append("<h3>Parent plans</h3>")
-    parents = [(_plan_link(p.document_id, labels), _plan_link(p.parent_id, labels), esc(p.ref), esc(p.match),
+    parents = [(_plan_link(p.document, labels), _plan_link(p.parent, labels), esc(p.ref), esc(p.match),
                 _score(p.score), _reasons(p.reasons)) for p in corpus.parents]
     out.append(table(["plan", "implements (parent)", "via citation", "match", "score", "reasons"], parents, cls="items evidence")
                if parents else '<p class="note">No plan of this dataset implements another plan of it '

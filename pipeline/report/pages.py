@@ -17,7 +17,7 @@ from ..compare import (
 )
 from ..model import Document, Provenance
 from .charts import Chart, chart_table
-from .corpus import LEVEL_RANK, Corpus, PlanRow
+from .corpus import Corpus, PlanRow, level_rank
 from .graph import cited_anchors, graph_svg, graph_tables
 from .highlight import Mark, highlight, placeable
 from .html import esc, lines, link, number, shorten, table
@@ -35,7 +35,7 @@ def overview(corpus: Corpus) -> str:
     by_level: dict[str, list[PlanRow]] = defaultdict(list)
     for p in plans:
         by_level[p.level or "unknown level"].append(p)
-    levels = sorted(by_level, key=lambda lv: (LEVEL_RANK.get(lv, 9), lv))
+    levels = sorted(by_level, key=lambda lv: (level_rank(lv), lv))
     level_rows = [(esc(lv), str(len(by_level[lv])),
                    ", ".join(link(f"plan-{p.document_id}", esc(p.locality or p.label)) for p in by_level[lv]))
                   for lv in levels]
@@ -253,8 +253,8 @@ class _PlanPage:
 
     def metadata(self) -> str:
         p, info = self.plan, self.doc.document
-        parent = [e for e in self.corpus.parents if e.document_id == self.id]
-        children = [e for e in self.corpus.parents if e.parent_id == self.id]
+        parent = [e for e in self.corpus.parents if e.document == self.id]
+        children = [e for e in self.corpus.parents if e.parent == self.id]
         labels = {q.document_id: q.label for q in self.corpus.plans}
         fields: list[tuple[str, str]] = [
             ("document id", f"<code>{esc(self.id)}</code>"), ("source", f"<code>{esc(p.source)}</code> ({esc(p.format)})"),
@@ -264,9 +264,9 @@ class _PlanPage:
             ("title", esc(p.title)), ("signed by", esc(" ".join(x for x in (p.signer_title, p.signer_name) if x))),
             ("recipients", lines(info.recipients)), ("pages", esc(p.page_count)),
             ("text quality", "" if p.text_quality is None else f"{p.text_quality:.2f}"),
-            ("implements", "<br>".join(link(f"plan-{e.parent_id}", esc(labels.get(e.parent_id, e.parent_id)))
+            ("implements", "<br>".join(link(f"plan-{e.parent}", esc(labels.get(e.parent, e.parent)))
                                        + esc(f" ({e.match}, via {e.ref})") for e in parent)),
-            ("implemented by", "<br>".join(link(f"plan-{e.document_id}", esc(labels.get(e.document_id, e.document_id)))
+            ("implemented by", "<br>".join(link(f"plan-{e.document}", esc(labels.get(e.document, e.document)))
                                            for e in children)),
             ("warnings", "<ul>" + "".join(f"<li>{esc(w)}</li>" for w in p.warnings) + "</ul>" if p.warnings else "none"),
         ]
