@@ -255,12 +255,10 @@ class DatasetBuilder:
 
     def __init__(self) -> None:
         self._batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in table_specs()}
-        self.document_ids: list[str] = []
 
     def add(self, doc: Document) -> None:
         for name, rows in _ROWS.items():
             self.add_rows(name, rows(doc))
-        self.document_ids.append(doc.document.id)
 
     def add_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         """Rows of `table`; also rows computed over the whole batch (cross-document links)."""

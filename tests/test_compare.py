@@ -140,3 +140,13 @@ def test_lineage_cli(lineage_dataset):
         app, ["compare", str(lineage_dataset), "--lineage", "derived.txt", "-f", "csv"]).output)))
     assert sum(r["what"] == "task" for r in records) == 2
     assert sum(r["change"] == "dropped" for r in records) == 21
+
+
+def test_lineage_against_a_parent_the_user_names(lineage_dataset):
+    result = lineage(lineage_dataset, "derived.txt", parent="004_numbered.txt")
+    assert (result.evidence.match, result.evidence.ref, result.evidence.score) == ("given", None, None)
+    assert result.parent.document.number == PARENT_NUMBER
+    assert len(result.report.changes("dropped")) == 21
+    text = CliRunner().invoke(app, ["compare", str(lineage_dataset), "--lineage", "derived.txt",
+                                    "--parent", "004_numbered.txt"]).output
+    assert text.splitlines()[1] == "  link: given"

@@ -247,8 +247,14 @@ def test_interrupted_batch_keeps_the_previous_dataset_and_resumes(tmp_path):
 # --- Dask -----------------------------------------------------------------------------------------
 
 
-def test_dask_executor_gives_the_same_outputs(corpus_dataset, tmp_path):
+def test_dask_executor_gives_the_same_outputs(corpus_dataset, tmp_path, monkeypatch):
     pytest.importorskip("distributed", reason="Dask is an optional extra (pip install 'kehoach[dask]')")
+    from pipeline import ingest as ingest_module
+
+    def no_local_pool(*args, **kwargs):  # the documents must come through Dask, not a local pool
+        raise AssertionError("a local process pool was started")
+
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", no_local_pool)
     out = tmp_path / "data"
     summary = ingest([CORPUS], out, IngestSettings(workers=2, executor="dask", excel=False))
     assert summary.count("ok") == 5

@@ -59,7 +59,8 @@ CLUSTER_ID = regex.compile(r"c-[0-9a-f]{8}")
 #: Digits kept of a chosen threshold (the rules file holds it so).
 THRESHOLD_DIGITS = 4
 HOW = ("mapping", "cluster", "single")
-_RULE_KEYS = {"threshold", "features", "openers", "opener_examples", "fillers", "filler_examples", "levels",
+_RULE_KEYS = {"threshold", "features", "openers", "opener_examples", "fillers", "filler_heads", "filler_sectors",
+              "filler_examples", "levels",
               "level_counter_examples", "stop_words", "name_words"}
 _FEATURE_KEYS = {"word_weight", "char_ngrams", "sublinear_tf"}
 
@@ -146,7 +147,8 @@ def params() -> _Params:
     if not 0.0 <= features["word_weight"] <= 1.0 or not 1 <= low <= high:
         raise ValueError(f"{RULES}: word_weight must lie in 0..1 and char_ngrams be [low, high]")
     openers = phrase_alternation(rules["openers"])
-    fillers = phrase_alternation(rules["fillers"])
+    fillers = phrase_alternation(rules["fillers"] + [f"{head} {sector}" for head in rules["filler_heads"]
+                                                      for sector in rules["filler_sectors"]])
     ids = [level["id"] for level in rules["levels"]]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{RULES}: level ids repeat: {ids}")
