@@ -6,15 +6,13 @@ import csv
 import io
 
 import pytest
-import regex
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.compare import concept_matrix, default_year, lineage
 from pipeline.ingest import IngestSettings, ingest
 
-from .conftest import SEEDS
-from .test_lineage import DERIVED, PARENT_NUMBER
+from .test_lineage import PARENT_NUMBER, write_lineage_pair
 
 
 def _by_label(matrix):
@@ -96,11 +94,7 @@ def test_compare_errors_are_one_line(corpus_dataset, tmp_path):
 def lineage_dataset(tmp_path_factory):
     """Seed 004 with its blank number filled in, and a district plan that implements it, ingested."""
     inbox = tmp_path_factory.mktemp("inbox")
-    source = SEEDS["004"].read_text(encoding="utf-8")
-    filled, count = regex.subn(r"Kế hoạch số\s+/KH-SGDĐT", f"Kế hoạch số {PARENT_NUMBER}", source)
-    assert count == 1
-    (inbox / "004_numbered.txt").write_text(filled, encoding="utf-8")
-    (inbox / "derived.txt").write_text(DERIVED.format(number=PARENT_NUMBER), encoding="utf-8")
+    write_lineage_pair(inbox)
     out = tmp_path_factory.mktemp("lineage_dataset")
     summary = ingest([inbox], out, IngestSettings(workers=2, excel=False))
     assert summary.count("ok") == 2

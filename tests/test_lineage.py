@@ -62,7 +62,13 @@ PROBABLE_REASONS = ("number blank in the cited plan", "symbol KH-SGDĐT agrees",
 @pytest.fixture(scope="module")
 def derived(tmp_path_factory):
     """(derived plan, seed 004 with its blank number filled in), both read by the real pipeline."""
-    folder = tmp_path_factory.mktemp("lineage")
+    child_path, parent_path = write_lineage_pair(tmp_path_factory.mktemp("lineage"))
+    return extract_document(child_path), extract_document(parent_path)
+
+
+def write_lineage_pair(folder: Path) -> tuple[Path, Path]:
+    """(derived.txt, 004_numbered.txt) in `folder`: the derived plan, and seed 004 with its blank
+    number filled in as PARENT_NUMBER."""
     source = SEEDS["004"].read_text(encoding="utf-8")
     # 004 prints no header: its number is left blank in the appendix caption, "Kế hoạch số      /KH-SGDĐT"
     filled, count = regex.subn(r"Kế hoạch số\s+/KH-SGDĐT", f"Kế hoạch số {PARENT_NUMBER}", source)
@@ -70,7 +76,7 @@ def derived(tmp_path_factory):
     parent_path, child_path = folder / "004_numbered.txt", folder / "derived.txt"
     parent_path.write_text(filled, encoding="utf-8")
     child_path.write_text(DERIVED.format(number=PARENT_NUMBER), encoding="utf-8")
-    return extract_document(child_path), extract_document(parent_path)
+    return child_path, parent_path
 
 
 def _edge(edges: list[CitationEdge], citing: str, ref: str) -> CitationEdge:
