@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -138,10 +138,17 @@ def _documents(doc: Document) -> Iterable[dict[str, Any]]:
         "signer_name": info.signer.name if info.signer else None,
         "signer_title": info.signer.title if info.signer else None,
         "recipients": _joined(info.recipients), "page_count": info.page_count, "encoding": info.encoding,
-        "text_quality": info.text_quality, "text_length": len(doc.text), "sections": len(doc.sections),
+        "text_quality": info.text_quality, "diacritics_quality": info.diacritics_quality,
+        "ocr_pages": sum(p.ocr for p in doc.pages), "text_length": len(doc.text), "sections": len(doc.sections),
         "tables": len(doc.tables), "citations": len(doc.citations), "indicators": len(doc.indicators),
         "tasks": len(doc.tasks), "warnings": _joined(doc.warnings),
     }
+
+
+@rows_of("pages")
+def _pages(doc: Document) -> Iterable[dict[str, Any]]:
+    for p in doc.pages:
+        yield {"document_id": doc.document.id, **asdict(p)}
 
 
 @rows_of("sections")

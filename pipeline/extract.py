@@ -7,15 +7,16 @@ pipeline, pipeline/extractors/nlp.py) runs last, over the text, sections and tab
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 from .extractors.nlp import run_extractors
 from .files import file_hash, id_of_hash
 from .load import LoadedText, load
 from .metadata import read_metadata
-from .model import Document, DocumentInfo, Section, Table
+from .model import Document, DocumentInfo, PageInfo, Section, Table
 from .normalize import NormalizedText, normalize
-from .quality import problem, text_quality
+from .quality import diacritics_problem, diacritics_quality, problem, text_quality
 from .segment import segment
 from .tables.delimited import find_delimited_tables
 from .tables.flattened import find_flattened_tables
@@ -44,18 +45,27 @@ def build_document(loaded: LoadedText, doc_id: str) -> Document:
     )
     quality = text_quality(norm.text)
     info.text_quality = round(quality.valid_share, 3) if quality.judged else None
+    info.diacritics_quality = diacritics_quality(quality)
     warnings = list(loaded.warnings) + list(norm.warnings)
     reason = problem(quality)
     if reason:
         warnings.append(f"low text quality: {reason} (not Vietnamese, or a legacy font encoding?)")
+    elif damaged := diacritics_problem(quality):
+        warnings.append(f"{damaged} (damaged diacritics or an unknown font encoding?)")
     warnings += read_metadata(info, norm.text, sections)
     warnings += _structure_warnings(sections)
     tables = find_tables(norm.text, sections, norm.page_at)
     extracted = run_extractors(norm.text, sections, tables, norm.page_at, footnotes=norm.footnotes)
     return Document(
-        document=info, text=norm.text, sections=sections, footnotes=norm.footnotes, tables=tables,
+        document=info, text=norm.text, pages=pages_of(loaded), sections=sections, footnotes=norm.footnotes, tables=tables,
         **extracted.items, warnings=warnings + extracted.warnings,
     )
+
+
+def pages_of(loaded: LoadedText) -> list[PageInfo]:
+    """The contract's per-page facts from what the PDF loader measured (other formats: none)."""
+    keys = {f.name for f in fields(PageInfo)}
+    return [PageInfo(**{k: v for k, v in info.items() if k in keys}) for info in loaded.page_info]
 
 
 def find_tables(text: str, sections: list[Section], page_at) -> list[Table]:

@@ -63,6 +63,7 @@ class FileResult:
     warnings: int = 0
     pages: int | None = None
     text_quality: float | None = None
+    diacritics_quality: float | None = None
     peak_mb: float | None = None  # the worker process's peak resident memory so far
 
 
@@ -77,6 +78,7 @@ class ManifestRow:
     warnings: int
     pages: int | None
     text_quality: float | None
+    diacritics_quality: float | None
     seconds: float | None
     processed_at: str | None
 
@@ -116,7 +118,7 @@ def process_file(path: str, timeout: float | None = None) -> FileResult:
                           time.perf_counter() - started)
     info = doc.document
     return FileResult(path, info.id, OK, None, time.perf_counter() - started, text, len(doc.warnings),
-                      info.page_count, info.text_quality, _peak_mb())
+                      info.page_count, info.text_quality, info.diacritics_quality, _peak_mb())
 
 
 def _peak_mb() -> float:
@@ -295,20 +297,20 @@ def plan_batch(files: list[Path], previous: dict[str, ManifestRow], json_dir: Pa
             size, sha = file.stat().st_size, file_hash(file)
         except OSError as exc:
             rows[key] = ManifestRow(key, None, None, None, FAILED, f"cannot read the file: {exc.strerror or exc}",
-                                    0, None, None, None, _now())
+                                    0, None, None, None, None, _now())
             continue
         doc_id = id_of_hash(sha)
         before = previous.get(key)
         if sha in first_with_hash:
             rows[key] = ManifestRow(key, size, sha, doc_id, DUPLICATE, f"same content as {first_with_hash[sha]}",
-                                    0, None, None, None, _now())
+                                    0, None, None, None, None, _now())
             continue
         first_with_hash[sha] = key
         if (not force and before is not None and before.sha256 == sha and before.status in _DONE
                 and (json_dir / f"{doc_id}.json").exists()):
             rows[key] = replace(before, status=UNCHANGED, error=None)
             continue
-        rows[key] = ManifestRow(key, size, sha, doc_id, PENDING, None, 0, None, None, None, None)
+        rows[key] = ManifestRow(key, size, sha, doc_id, PENDING, None, 0, None, None, None, None, None)
         todo.append(key)
     return _Plan(rows, todo)
 
@@ -363,6 +365,7 @@ def _record(result: FileResult, row: ManifestRow, json_dir: Path) -> ManifestRow
         write_atomic(json_dir / f"{result.document_id}.json", result.json + "\n")
     return replace(row, status=result.status, error=result.error, document_id=result.document_id or row.document_id,
                    warnings=result.warnings, pages=result.pages, text_quality=result.text_quality,
+                   diacritics_quality=result.diacritics_quality,
                    seconds=round(result.seconds, 3), processed_at=_now())
 
 

@@ -48,6 +48,20 @@ class DocumentInfo:
     page_count: int | None = None
     encoding: str | None = None
     text_quality: float | None = None
+    diacritics_quality: float | None = None  # share of accented words that are valid syllables
+
+
+@dataclass
+class PageInfo:
+    """How one PDF page was read: from its text layer or by OCR, and how well."""
+
+    page: int  # 1-based
+    status: str  # ok | blank | image-only | unusable | unreadable
+    chars: int  # characters the page gave
+    quality: float | None = None  # share of valid syllables; None when too little text
+    ocr: bool = False
+    ocr_confidence: float | None = None  # mean word confidence of the OCR engine, 0-1
+    engine: str = "pdfium"  # pdfium | pdfplumber | tesseract
 
 
 @dataclass
@@ -252,6 +266,7 @@ class Document:
 
     document: DocumentInfo
     text: str
+    pages: list[PageInfo] = field(default_factory=list)  # PDF input only
     sections: list[Section] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)

@@ -178,6 +178,9 @@ MIN_VALID_SHARE = 0.80
 # Real Vietnamese: about 0.9 of judged words carry a Vietnamese letter (seeds
 # 0.90-0.92); OCR without Vietnamese support and stripped diacritics: about 0.
 MIN_VIETNAMESE_SHARE = 0.30
+# Accented words that are valid syllables: seeds 0.99+ (measured); below this the
+# diacritics are damaged enough that extractors miss words.
+MIN_DIACRITICS_SHARE = 0.90
 # "(cid:N)" and U+FFFD among all tokens: glyphs without a Unicode mapping.
 MAX_UNMAPPED_SHARE = 0.05
 # Mixed-script words among judged words: checked in texts too short for the
@@ -202,6 +205,8 @@ class TextQuality:
     foreign_words: int  # neutral words in one foreign script, or ASCII non-syllables
     unmapped_share: float  # of all tokens: "(cid:N)" and U+FFFD
     combining_share: float  # of all letters: combining marks (text not NFC)
+    accented_words: int = 0  # judged words carrying a Vietnamese letter (ă â đ ê ô ơ ư or a tone)
+    diacritics_share: float = 0.0  # of those: valid syllables (see `diacritics_quality`)
 
 
 def text_quality(text: str) -> TextQuality:
@@ -210,14 +215,16 @@ def text_quality(text: str) -> TextQuality:
     text = unicodedata.normalize("NFC", text)
     counts = Counter(_TOKEN.findall(text))
     tally = Counter()
-    viet = mixed = letters = foreign_letters = 0
+    viet = viet_valid = mixed = letters = foreign_letters = 0
     for token, n in counts.items():
         kind, token_letters, token_foreign = _classify(token)
         tally[kind] += n
         letters += token_letters * n
         foreign_letters += token_foreign * n
         if kind in (_VALID, _INVALID):
-            viet += n * any(ch in VIETNAMESE_LETTERS for ch in token)
+            accented = any(ch in VIETNAMESE_LETTERS for ch in token)
+            viet += n * accented
+            viet_valid += n * (accented and kind == _VALID)
             mixed += n * (token_foreign > 0)
     judged = tally[_VALID] + tally[_INVALID]
     tokens = sum(counts.values())
@@ -232,7 +239,28 @@ def text_quality(text: str) -> TextQuality:
         foreign_words=tally[_FOREIGN],
         unmapped_share=_share(unmapped, tokens),
         combining_share=_share(combining, letters + combining),
+        accented_words=viet,
+        diacritics_share=_share(viet_valid, viet),
     )
+
+
+def diacritics_quality(q: TextQuality) -> float | None:
+    """Share of the accented words that are valid syllables; None when there are too few to judge.
+
+    The damage that breaks later rules lands on the accented words: legacy font
+    encodings ("KÕ ho¹ch"), marks split off by spaces ("ĐIỀ U"), doubled letters of
+    fake-bold text. Plain ASCII words ("trong", "thực" stripped to "thuc") pass the
+    syllable test whatever happened to the rest, and would dilute the score.
+    """
+    return round(q.diacritics_share, 3) if q.accented_words >= MIN_JUDGED_WORDS else None
+
+
+def diacritics_problem(q: TextQuality) -> str | None:
+    """A warning when the accented words are damaged; None when they are fine or too few."""
+    score = diacritics_quality(q)
+    if score is None or score >= MIN_DIACRITICS_SHARE:
+        return None
+    return f"low diacritics quality: {score:.2f} of accented words are valid Vietnamese syllables"
 
 
 def is_usable(q: TextQuality) -> bool:

@@ -52,6 +52,7 @@ def test_corpus_ingest_writes_every_output(corpus_dataset):
     assert sorted(p.stem for p in (out / "parquet").glob("*.parquet")) == sorted(table_specs())
     rows = manifest(out)
     assert {r["status"] for r in rows.values()} == {"ok"}
+    assert {r["diacritics_quality"] for r in rows.values()} == {"1.0"}
     assert {name: r["document_id"] for name, r in rows.items()} == {p.name: id_of_hash(file_hash(p)) for p in SEEDS.values()}
     assert len(json_documents(out)) == 5
 

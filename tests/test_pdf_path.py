@@ -47,6 +47,14 @@ def test_every_section_has_its_pages(rendered, seed):
         assert 1 <= s.page_start <= s.page_end <= pdf.document.page_count, (s.label, s.heading)
 
 
+def test_pages_say_how_each_page_was_read(rendered):
+    pdf, txt = rendered["003"]
+    assert [p.page for p in pdf.pages] == list(range(1, pdf.document.page_count + 1))
+    assert all(p.status == "ok" and not p.ocr and p.ocr_confidence is None and p.engine == "pdfium" for p in pdf.pages)
+    assert all(p.quality > 0.95 and p.chars > 0 for p in pdf.pages)
+    assert txt.pages == []
+
+
 def test_page_furniture_is_gone(rendered):
     from pipeline.load import load
 

@@ -144,3 +144,33 @@ def test_short_texts_are_not_judged_on_syllables():
 def _strip_diacritics(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+# --- diacritics quality: the accented words alone --------------------------------------------
+
+CLEAN = "Kế hoạch thực hiện chuyển đổi số trong ngành giáo dục, nâng cao chất lượng dạy học. " * 4
+
+
+def test_diacritics_quality_of_clean_text_is_one():
+    q = text_quality(CLEAN)
+    # 15 accented words a sentence: Kế hoạch thực hiện chuyển đổi số ngành giáo dục nâng chất lượng dạy học
+    # ("trong", "cao" are plain ASCII)
+    assert q.accented_words == 4 * 15
+    assert quality.diacritics_quality(q) == 1.0
+    assert quality.diacritics_problem(q) is None
+
+
+@pytest.mark.parametrize("damaged", [
+    "ĐIỀ U KHO ẢN THI HÀNH ĐIỀ U KHO ẢN CHUYỂN TIẾ P",  # marks split off by spaces
+    "KKẾẾ HHOOẠẠCCHH THỰỰCC HHIIỆỆNN",  # fake-bold doubling
+])
+def test_damaged_diacritics_lower_the_score_and_warn(damaged):
+    q = text_quality((damaged + " ") * 5)
+    assert quality.diacritics_quality(q) < quality.MIN_DIACRITICS_SHARE
+    assert "low diacritics quality" in quality.diacritics_problem(q)
+
+
+def test_diacritics_quality_needs_enough_accented_words():
+    q = text_quality("Kế hoạch số 12")
+    assert q.accented_words == 3  # Kế hoạch số
+    assert quality.diacritics_quality(q) is None and quality.diacritics_problem(q) is None

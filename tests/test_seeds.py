@@ -205,4 +205,5 @@ def test_output_validates_against_schema(seed_docs, seed):
 def test_text_quality_is_reported(seed_docs):
     for key, doc in seed_docs.items():
         assert doc.document.text_quality is not None and doc.document.text_quality > 0.95, key
+        assert doc.document.diacritics_quality == 1.0, key  # every accented word of the seeds is a syllable
         assert not any(w.startswith("low text quality") for w in doc.warnings)
