@@ -373,9 +373,10 @@ def _first_words(text: str, n: int = 12) -> str:
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
-from .cli_gold import annotate_app  # noqa: E402  (gold and evaluation commands, their own module)
+from .cli_gold import annotate_app, evaluate_command  # noqa: E402  (gold and evaluation commands, their own module)
 
 app.add_typer(annotate_app, name="annotate")
+app.command("evaluate")(evaluate_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
