@@ -6,6 +6,7 @@ Registered on the main app by `pipeline.cli`; kept apart so the extraction comma
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -42,6 +43,81 @@ def draft(
             _fail(exc.path, exc.reason)
         write_atomic(target, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         typer.echo(f"wrote {target} (draft: check every item against the text, see annotations/GUIDELINES.md)")
+
+
+class Tool(str, Enum):
+    labelstudio = "labelstudio"
+
+
+def _document_of(file: Path):
+    """A plan file is read by the pipeline; a .json file is taken as a document (gold or extract output)."""
+    from .extract import extract_document
+    from .model import Document
+
+    if file.suffix.lower() == ".json":
+        try:
+            return Document.from_json(json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _fail(file, f"not a kehoach document JSON ({exc})")
+    return extract_document(file)
+
+
+@annotate_app.command("export")
+def export(
+    files: list[Path] = typer.Argument(..., help="Plans (read by the pipeline) or document JSON files (gold, extract output)."),
+    to: Tool = typer.Option(Tool.labelstudio, "--to", help="Annotation tool format."),
+    out: Path = typer.Argument(..., metavar="OUT.json", help="Label Studio tasks file to write."),
+) -> None:
+    """Write Label Studio tasks with every item pre-annotated as a labelled span, and the labeling config beside them."""
+    from .labelstudio import LABEL_CONFIG, to_task
+    from .load import LoadError
+
+    tasks = []
+    for i, file in enumerate(files, 1):
+        try:
+            tasks.append(to_task(_document_of(file), i))
+        except LoadError as exc:
+            _fail(exc.path, exc.reason)
+    config = out.with_name(out.stem + ".config.xml")
+    write_atomic(out, json.dumps(tasks, ensure_ascii=False) + "\n")
+    write_atomic(config, LABEL_CONFIG)
+    spans = sum(len(t["predictions"][0]["result"]) for t in tasks)
+    typer.echo(f"wrote {out} ({len(tasks)} task(s), {spans} pre-annotated spans) and {config} (labeling config)")
+
+
+@annotate_app.command("import")
+def import_(
+    export_file: Path = typer.Argument(..., metavar="LS_EXPORT.json", help="A Label Studio JSON export of kehoach tasks."),
+    out: Path = typer.Option(Path("annotations"), "--out", help="Annotations folder: gold files go to OUT/gold/."),
+    force: bool = typer.Option(False, "--force", help="Replace existing gold files."),
+) -> None:
+    """Turn the submitted annotations of a Label Studio export into reviewed gold files."""
+    from .annotate import gold_problems
+    from .labelstudio import LabelStudioError, from_task
+
+    try:
+        tasks = json.loads(export_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(export_file, f"cannot read the export ({exc})")
+    if not isinstance(tasks, list):
+        _fail(export_file, "not a Label Studio JSON export (a list of tasks)")
+    folder = out if out.name == "gold" else out / "gold"
+    results = []
+    for task in tasks:
+        try:
+            name, gold = from_task(task)
+        except LabelStudioError as exc:
+            _fail(export_file, str(exc))
+        problems = gold_problems(gold)
+        if problems:
+            _fail(export_file, f"{name}: the result is not valid gold ({problems[0]})")
+        target = folder / f"{name}.json"
+        if target.exists() and not force:
+            _fail(target, "exists (use --force to replace it with the imported annotation)")
+        results.append((target, gold))
+    for target, gold in results:  # all checked first: nothing half-imported
+        write_atomic(target, json.dumps(gold, ensure_ascii=False, indent=1) + "\n")
+        typer.echo(f"wrote {target} ({len(gold['review']['changes'])} change(s) against the export)")
 
 
 def evaluate_command(
