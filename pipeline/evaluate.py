@@ -489,7 +489,9 @@ def _score_sections(doc: str, gold: Document, pred: Document, align: Aligner, ta
 
 
 def _section_key(s) -> tuple:
-    return (s.kind, _fold(s.label), _fold(s.heading))
+    """Kind, label and heading; a heading's closing punctuation ("Mục tiêu:" / "Mục tiêu") is not part of it."""
+    heading = _fold(s.heading)
+    return (s.kind, _fold(s.label), heading.rstrip(" .:;") if heading else heading)
 
 
 def _score_cells(doc: str, gold: Document, pred: Document, align: Aligner, tally: _Tally) -> None:
@@ -569,6 +571,39 @@ def predictions_for(gold: list[tuple[Document, dict]], pred: list | None, root=N
             raise GoldError(f"{_name(g)}: no prediction among {len(files)} JSON file(s) (matched by document id or file name)")
         out.append(doc)
     return out
+
+
+def held_out_predictions(gold: list[tuple[Document, dict]], root=None, echo=None) -> list[Document]:
+    """Leave-one-document-out: for each gold plan, every trained model is trained again without
+    that plan, and the plan is read with those models in a child process (so no model loaded
+    here leaks in). Rules are the same in every fold; only the trained parts see less data."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from .modelfile import MODELS_ENV
+    from .training import train_all
+
+    root = Path(root or ".")
+    docs = []
+    with tempfile.TemporaryDirectory(prefix="kehoach-lodo-") as tmp:
+        for _, review in gold:
+            stem = Path(review["source"]).stem
+            folder = Path(tmp) / stem
+            if echo:
+                echo(f"fold {stem}: training without it")
+            train_all(folder, exclude=frozenset({stem}), measure=False)
+            out = folder / "prediction.json"
+            run = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(root / review["source"]), "--out", str(out)],
+                                 env={**os.environ, MODELS_ENV: str(folder)}, capture_output=True, text=True)
+            if not out.exists():
+                last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+                raise GoldError(f"{review['source']}: the held-out extraction failed ({last})")
+            docs.append(Document.from_json(json.loads(out.read_text(encoding="utf-8"))))
+    return docs
 
 
 def _pct(x: float | None) -> str:
