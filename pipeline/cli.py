@@ -162,33 +162,23 @@ def show(
     raise typer.Exit(_exit_status(doc.warnings))
 
 
-class ModelName(str, Enum):
-    tables = "tables"
-    units = "units"
-
-
 @app.command()
 def train(
-    model: ModelName = typer.Option(ModelName.tables, "--model", "-m",
-                                    help="tables: the flattened-table fragment classifier; units: the unit-name span model."),
-    gold: Path = typer.Option(Path("annotations/tables"), "--gold", help="Reviewed gold tables (one JSON per plan)."),
-    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Where the plans named by the gold files are."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to save the model (default: models/…)."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m",
+                                              help="tables | units | line_roles; repeat for several (default: all)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Models folder (default: models/, or $KEHOACH_MODELS)."),
 ) -> None:
-    """Train a model from the reviewed annotations; print leave-one-plan-out figures beside the rules."""
-    if not any(gold.glob("*.json")):
-        _fail(gold, "no gold tables (*.json) here", 2)
-    if model is ModelName.units:
-        from .extractors import unit_model
+    """Train the pipeline's models from annotations/; print leave-one-plan-out figures beside the rules."""
+    from .modelfile import model_dir
+    from .training import MODELS, available, train_all
 
-        out = out or unit_model.MODEL_FILE
-        typer.echo(unit_model.report(unit_model.run(out)))
-    else:
-        from .tables.training import report, run
-
-        out = out or Path("models/table_fragments.joblib")
-        typer.echo(report(run(gold, corpus, out)))
-    typer.echo(f"saved {out} (+ .metrics.json, .md)")
+    names = model or list(available())
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        _fail("--model", f"unknown model {unknown[0]!r}: choose from {', '.join(MODELS)}", EXIT_INPUT_ERROR)
+    folder = out or model_dir()
+    train_all(folder, names, echo=typer.echo)
+    typer.echo(f"saved {', '.join(MODELS[n].file for n in names)} in {folder} (each with .metrics.json and .md)")
 
 
 class ExecutorName(str, Enum):

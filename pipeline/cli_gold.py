@@ -128,9 +128,16 @@ def evaluate_command(
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the full result as JSON here (a baseline for --compare)."),
     baseline: Optional[Path] = typer.Option(None, "--compare", help="An earlier --format json / --out result: print gains and losses item by item."),
     errors: int = typer.Option(20, "--errors", help="How many misses and false positives to list per kind of error."),
+    span_overlap: float = typer.Option(0.5, "--span-overlap", help="Overlap (intersection over union) for two spans to be one item."),
+    text_similarity: float = typer.Option(0.8, "--text-similarity", help="Similarity for two long texts (names, task texts) to be one."),
+    lodo: bool = typer.Option(False, "--lodo", help="Leave one document out: read each plan with models trained without it."),
+    metrics: Optional[Path] = typer.Option(None, "--metrics", help="Write the summary (P/R/F1 per kind and field) as JSON here (DVC metrics)."),
 ) -> None:
     """Precision, recall and F1 per item kind and per field against the reviewed gold."""
-    from .evaluate import GoldError, compare_runs, evaluate, gold_documents, predictions_for, render, render_comparison
+    from .evaluate import (
+        GoldError, MatchSettings, compare_runs, evaluate, gold_documents, held_out_predictions, predictions_for,
+        render, render_comparison,
+    )
     from .load import LoadError
 
     if fmt not in ("text", "markdown", "json"):
@@ -138,16 +145,22 @@ def evaluate_command(
     sources = list(pred or []) + ([pred_dir] if pred_dir else [])
     try:
         golds = gold_documents(gold)
-        preds = predictions_for(golds, sources)
+        if lodo and sources:
+            _fail("--lodo", "reads the plans itself: give no predictions with it")
+        preds = held_out_predictions(golds, echo=lambda m: typer.echo(m, err=True)) if lodo else predictions_for(golds, sources)
     except LoadError as exc:
         _fail(exc.path, exc.reason)
     except GoldError as exc:  # its message names the file already
         typer.echo(f"kehoach: error: {exc}", err=True)
         raise typer.Exit(2)
-    result = evaluate(zip([g for g, _ in golds], preds))
+    result = evaluate(zip([g for g, _ in golds], preds), MatchSettings(span_overlap, text_similarity))
     data = result.to_json()
+    data["mode"] = "leave-one-document-out" if lodo else "trained on all plans"
     if out:
         write_atomic(out, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    if metrics:
+        summary = {"mode": data["mode"], "documents": len(data["documents"]), "kinds": data["kinds"], "fields": data["fields"]}
+        write_atomic(metrics, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     if baseline:
         try:
             before = json.loads(baseline.read_text(encoding="utf-8"))

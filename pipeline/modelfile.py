@@ -9,8 +9,18 @@ file that is damaged or was built for other features or another scikit-learn rel
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
+
+MODELS_ENV = "KEHOACH_MODELS"
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def model_dir() -> Path:
+    """Where the pipeline loads its models: $KEHOACH_MODELS when set (leave-one-document-out
+    evaluation points it at models trained without the held-out plan), else the repository's models/."""
+    return Path(os.environ[MODELS_ENV]) if os.environ.get(MODELS_ENV) else DEFAULT_DIR
 
 
 def minor(version: str | None) -> str:

@@ -396,6 +396,7 @@ class UnitsComponent:
     """`kehoach_units`: the span model loads once, here; underthesea tags sentences on demand."""
 
     def __init__(self, use_model: bool = True, model_path: str | None = None):
+        from .. import modelfile
         from .unit_model import MODEL_FILE, SentenceTagger, load_model
 
         self.model = None
@@ -405,7 +406,7 @@ class UnitsComponent:
 
             with _w.catch_warnings(record=True) as caught:
                 _w.simplefilter("always")
-                self.model = load_model(Path(model_path) if model_path else MODEL_FILE)
+                self.model = load_model(Path(model_path) if model_path else modelfile.model_dir() / MODEL_FILE.name)
             if self.model is None:
                 self.missing = "; ".join(str(w.message) for w in caught) or "unit model not loaded"
         self.tagger = SentenceTagger()

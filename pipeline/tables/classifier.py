@@ -216,8 +216,9 @@ def _label(role: str) -> str:
 MODEL_ROLES = ("task", "indicator", "implementer", "lead", "support", "deadline", "target", "output", "unit_of_measure")
 
 
-def load_model(path: Path = MODEL_FILE) -> ModelScorer | None:
-    """The saved model, or None (with a warning) when it is missing or was built differently."""
+def load_model(path: Path | None = None) -> ModelScorer | None:
+    """The saved model (default: the models folder's), or None (with a warning) when it is missing or was built differently."""
+    path = path or modelfile.model_dir() / MODEL_FILE.name
     saved = modelfile.load(path, FEATURE_VERSION, "fragment model", "kehoach train")
     if saved is None:
         return None

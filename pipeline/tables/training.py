@@ -229,28 +229,52 @@ def flattened_copy(path: Path) -> GoldPlan:
     return GoldPlan(f"{path.name} (flattened copy)", text, tables)
 
 
-def run(gold_dir: Path = GOLD_DIR, corpus_dir: Path = CORPUS_DIR, out: Path = MODEL_FILE) -> dict:
-    """Leave-one-plan-out figures, then the model trained on every plan, saved with its card."""
-    plans = gold_plans(gold_dir, corpus_dir)
-    loo = leave_one_plan_out(plans)
+def run(gold_dir: Path = GOLD_DIR, corpus_dir: Path = CORPUS_DIR, out: Path = MODEL_FILE,
+        exclude: frozenset[str] = frozenset(), measure: bool = True) -> dict:
+    """Leave-one-plan-out figures, then the model trained on every plan, saved with its card.
+
+    `exclude` leaves plans (by file stem) out of training: a model for leave-one-document-out
+    evaluation. Without `measure` the held-out figures are skipped, and the choice between model
+    and rules is the one the full model made (the models folder's metrics)."""
+    plans = [p for p in gold_plans(gold_dir, corpus_dir) if _stem(p.name) not in exclude]
     model = train(plans)
     features, _ = training_rows(plans)
-    held_out = {name: sum(r[name]["cell_accuracy"] for r in loo.values()) / len(loo) for name in SCORERS}
     metrics = {
         "model": out.name,
         "date": dt.date.today().isoformat(),
         "feature_version": classifier.FEATURE_VERSION,
         "training_fragments": len(features),
         "plans": [p.name for p in plans],
-        "leave_one_plan_out": loo,
-        "mean_held_out_cell_accuracy": {k: round(v, 4) for k, v in held_out.items()},
-        "preferred": "rules+model" if held_out["rules+model"] > held_out["rules"] else "rules",
-        "training_set": {p.name: score(p, ModelScorer(model, layouts(plans))) for p in plans},
+        "excluded": sorted(exclude),
     }
+    if measure:
+        loo = leave_one_plan_out(plans)
+        held_out = {name: sum(r[name]["cell_accuracy"] for r in loo.values()) / len(loo) for name in SCORERS}
+        metrics.update({
+            "leave_one_plan_out": loo,
+            "mean_held_out_cell_accuracy": {k: round(v, 4) for k, v in held_out.items()},
+            "preferred": "rules+model" if held_out["rules+model"] > held_out["rules"] else "rules",
+            "training_set": {p.name: score(p, ModelScorer(model, layouts(plans))) for p in plans},
+        })
+    else:
+        metrics["preferred"] = _recorded_preference()
     save(model, plans, metrics, out)
-    out.with_suffix(".md").write_text(model_card(metrics), encoding="utf-8")
+    if measure:
+        out.with_suffix(".md").write_text(model_card(metrics), encoding="utf-8")
     classifier.default_scorer.cache_clear()
     return metrics
+
+
+def _stem(plan_name: str) -> str:
+    """ "000_x.txt (flattened copy)" -> "000_x" """
+    return plan_name.split(" ")[0].rsplit(".", 1)[0]
+
+
+def _recorded_preference() -> str:
+    recorded = modelfile.DEFAULT_DIR / MODEL_FILE.with_suffix(".metrics.json").name
+    if recorded.exists():
+        return json.loads(recorded.read_text(encoding="utf-8")).get("preferred", "rules")
+    return "rules"
 
 
 SCORERS = ("rules+model", "model", "rules")
