@@ -19,6 +19,7 @@ import typer
 
 from . import __version__
 from .files import write_atomic
+from .limits import Limits
 from .show import KINDS as SHOW_KINDS
 
 app = typer.Typer(
@@ -53,12 +54,21 @@ def _fail(path: Path | str, reason: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _run_extract(file: Path, debug: bool):
-    from .extract import extract_document
-    from .load import LoadError
+# The limits per document (pipeline.limits), one option each; 0 switches a limit off.
+_MAX_FILE_MB = typer.Option(Limits.max_file_mb, "--max-file-mb", min=0, help="Refuse larger files (MB; 0: no limit).")
+_MAX_PAGES = typer.Option(Limits.max_pages, "--max-pages", min=0, help="Refuse PDFs with more pages (0: no limit).")
+_MAX_CHARS = typer.Option(Limits.max_chars, "--max-chars", min=0,
+                          help="Refuse documents with more characters of text (0: no limit).")
+_MAX_UNPACKED_MB = typer.Option(Limits.max_unpacked_mb, "--max-unpacked-mb", min=0,
+                                help="Refuse DOCX files whose parts unpack to more (MB; ZIP bombs; 0: no limit).")
+
+
+def _run_extract(file: Path, debug: bool, limits: Limits | None = None):
+    from .extract import build_document, document_id
+    from .load import LoadError, load
 
     try:
-        return extract_document(file)
+        return build_document(load(file, limits), document_id(file))
     except LoadError as exc:
         if debug:
             raise
@@ -79,9 +89,15 @@ def extract(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the JSON here instead of stdout."),
     pretty: bool = typer.Option(False, "--pretty", help="Indent the JSON."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    max_file_mb: float = _MAX_FILE_MB,
+    max_pages: int = _MAX_PAGES,
+    max_chars: int = _MAX_CHARS,
+    max_unpacked_mb: float = _MAX_UNPACKED_MB,
 ) -> None:
     """Read one plan and print its JSON document (schema_version 1)."""
-    doc = _run_extract(file, debug)
+    limits = Limits.from_options(max_file_mb=max_file_mb, max_pages=max_pages, max_chars=max_chars,
+                                 max_unpacked_mb=max_unpacked_mb)
+    doc = _run_extract(file, debug, limits)
     data = doc.to_json()
     content = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n"
     if out is None:
@@ -170,9 +186,9 @@ def train(
 ) -> None:
     """Train the pipeline's models from annotations/; print leave-one-plan-out figures beside the rules."""
     from .modelfile import model_dir
-    from .training import MODELS, available, train_all
+    from .training import MODELS, train_all
 
-    names = model or list(available())
+    names = model or list(MODELS)
     unknown = [n for n in names if n not in MODELS]
     if unknown:
         _fail("--model", f"unknown model {unknown[0]!r}: choose from {', '.join(MODELS)}", EXIT_INPUT_ERROR)
@@ -197,7 +213,14 @@ def ingest(
     force: bool = typer.Option(False, "--force", help="Reprocess files that did not change since the last run."),
     executor: ExecutorName = typer.Option(ExecutorName.local, "--executor", help="local processes, or a Dask cluster."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a local cluster)."),
-    timeout: float = typer.Option(600.0, "--timeout", help="Seconds allowed per document (local executor)."),
+    timeout: float = typer.Option(Limits.max_seconds, "--timeout", min=0,
+                                  help="Seconds allowed per document (local executor; 0: no limit)."),
+    max_memory_mb: float = typer.Option(Limits.max_memory_mb, "--max-memory-mb", min=0,
+                                     help="Memory (MB) a worker may use per document (local executor; 0: no limit)."),
+    max_file_mb: float = _MAX_FILE_MB,
+    max_pages: int = _MAX_PAGES,
+    max_chars: int = _MAX_CHARS,
+    max_unpacked_mb: float = _MAX_UNPACKED_MB,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write kehoach.xlsx."),
     concepts: Path = typer.Option(Path("annotations/indicator_concepts.csv"), "--concepts",
                                   help="Reviewed indicator concepts (CSV) that fix what clustering would decide; ignored when missing."),
@@ -212,7 +235,9 @@ def ingest(
     from .ingest import ingest as run_ingest
     from .progress import IngestProgress
 
-    settings = IngestSettings(workers=workers, force=force, excel=excel, timeout=timeout,
+    limits = Limits.from_options(max_file_mb=max_file_mb, max_pages=max_pages, max_chars=max_chars,
+                                 max_unpacked_mb=max_unpacked_mb, max_seconds=timeout, max_memory_mb=max_memory_mb)
+    settings = IngestSettings(workers=workers, force=force, excel=excel, limits=limits,
                               executor=executor.value, scheduler=scheduler, concept_mapping=concepts)
     try:
         with IngestProgress(enabled=not quiet) as bar:

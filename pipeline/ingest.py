@@ -18,17 +18,17 @@ import csv
 import io
 import os
 import signal
-import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .dataset import DatasetBuilder, remove_stale_staging, write_dataset
 from .files import file_hash, id_of_hash, write_atomic
+from .limits import Limits, TimeLimitExceeded, cpu_budget, data_mb, death_reason, guard, memory_reason, time_reason
+from .load.ocr import OCR_WORKERS_ENV
 
 JSON_DIR = "json"
 MANIFEST = "manifest.csv"
@@ -44,7 +44,7 @@ class IngestSettings:
     workers: int = os.cpu_count() or 1
     force: bool = False  # reprocess unchanged files too
     excel: bool = True
-    timeout: float | None = 600.0  # seconds per document (local workers)
+    limits: Limits = Limits()  # per document: size, pages, characters, time, memory (see pipeline.limits)
     executor: str = "local"  # local | dask
     scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
     concept_mapping: Path | None = Path("annotations/indicator_concepts.csv")  # people's concept decisions
@@ -96,26 +96,31 @@ class IngestSummary:
 # --- The per-document work ----------------------------------------------------------------------
 
 
-def process_file(path: str, timeout: float | None = None) -> FileResult:
-    """Read one plan into its JSON text. Never raises: a file that cannot be read is a result."""
+def process_file(path: str, limits: Limits = Limits()) -> FileResult:
+    """Read one plan into its JSON text within `limits`. Never raises: a file that cannot be read,
+    or that is over a limit, is a result."""
     import json
 
-    from .extract import extract_document
-    from .load import LoadError
+    from .extract import build_document, document_id
+    from .load import LoadError, load
 
     started = time.perf_counter()
+
+    def failed(reason: str) -> FileResult:
+        return FileResult(path, None, FAILED, reason, time.perf_counter() - started)
+
     try:
-        with _time_limit(timeout):
-            doc = extract_document(path)
+        with guard(limits):
+            doc = build_document(load(path, limits), document_id(Path(path)))
             text = json.dumps(doc.to_json(), ensure_ascii=False)
     except LoadError as exc:
-        return FileResult(path, None, FAILED, exc.reason, time.perf_counter() - started)
-    except _Timeout:
-        return FileResult(path, None, FAILED, f"took longer than {timeout:g} s (the time limit per document)",
-                          time.perf_counter() - started)
+        return failed(exc.reason)
+    except TimeLimitExceeded:
+        return failed(time_reason(limits))
+    except MemoryError:
+        return failed(memory_reason(limits))
     except Exception as exc:  # a bug of ours on this file: recorded, the batch goes on
-        return FileResult(path, None, FAILED, f"internal error ({type(exc).__name__}: {exc})",
-                          time.perf_counter() - started)
+        return failed(f"internal error ({type(exc).__name__}: {exc})")
     info = doc.document
     return FileResult(path, info.id, OK, None, time.perf_counter() - started, text, len(doc.warnings),
                       info.page_count, info.text_quality, info.diacritics_quality, _peak_mb())
@@ -127,74 +132,139 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-class _Timeout(Exception):
-    pass
-
-
-class _time_limit:
-    """SIGALRM after `seconds`, where signals can be used (a process's main thread)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.armed = bool(seconds) and threading.current_thread() is threading.main_thread()
-
-    def __enter__(self) -> None:
-        if self.armed:
-            signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-
-    def __exit__(self, *exc) -> None:
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-    @staticmethod
-    def _fire(signum, frame):
-        raise _Timeout()
-
-
 # --- Executors: map process_file over paths, results in completion order ------------------------
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the batch and writes what is done."""
+    """Workers leave Ctrl-C to the parent, which stops the batch and writes what is done. They load
+    the pipeline before their first document, so that its time limit counts the document alone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ[OCR_WORKERS_ENV] = "1"  # one worker per core already: its scanned pages one at a time
+    from .extractors.nlp import make_nlp
+
+    make_nlp()
 
 
 def run_local(paths: list[str], settings: IngestSettings) -> Iterator[FileResult]:
-    """Local worker processes. A worker that dies (out of memory, a crash in a native library)
-    breaks the pool: the files then unfinished are retried one at a time, and the one that kills
-    its worker again is recorded as failed."""
+    """Local worker processes, each reading one file at a time, watched from here. A worker that
+    dies (a native library aborting when memory runs out, the kernel stopping a native call past
+    the CPU limit, a crash) costs only the file it was reading, whose result says why; one still
+    running past the time limit, stuck where no signal reaches it, is stopped. A new worker takes
+    the place of each one lost."""
     import multiprocessing
+    from multiprocessing.connection import wait as wait_for_any
 
     context = multiprocessing.get_context("forkserver")
-    crashed: list[str] = []
-    with ProcessPoolExecutor(max(1, settings.workers), mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(process_file, p, settings.timeout): p for p in paths}
-        try:
-            for future in as_completed(futures):
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    crashed.append(futures[future])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-    for path in crashed:
-        yield _run_alone(path, settings, context)
+    todo, pool = deque(paths), []
+    try:
+        while todo or any(worker.busy for worker in pool):
+            while len(pool) < min(max(1, settings.workers), len(todo) + sum(worker.busy for worker in pool)):
+                pool.append(_Worker.start(context))
+            for worker in pool:
+                if worker.ready and not worker.busy and todo:
+                    worker.read(todo.popleft(), settings.limits)
+            wait_for_any([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout=_SAMPLE_S)
+            for worker in list(pool):
+                result = worker.check(settings.limits)
+                if result is not None:
+                    yield result
+                if not worker.process.is_alive() and not worker.busy:
+                    worker.close()
+                    pool.remove(worker)
+    finally:
+        for worker in pool:
+            worker.close()
 
 
-def _run_alone(path: str, settings: IngestSettings, context) -> FileResult:
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_worker_init) as pool:
+_READY = "ready"
+_SAMPLE_S = 0.1  # how often the parent looks at its workers (results, deaths, memory, the clock)
+_STUCK_MARGIN_S = 5.0  # past the CPU backstop (limits.cpu_budget), the parent stops a worker
+
+
+@dataclass
+class _Worker:
+    """One worker process, the file it is reading and what the parent saw of it."""
+
+    process: object  # multiprocessing's Process of the forkserver context
+    conn: object  # the parent's end of a duplex Pipe
+    ready: bool = False  # the pipeline is loaded
+    path: str | None = None
+    since: float = 0.0
+    peak_mb: float | None = None  # the largest data memory seen while it read `path`
+
+    @classmethod
+    def start(cls, context) -> "_Worker":
+        conn, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return cls(process, conn)
+
+    @property
+    def busy(self) -> bool:
+        return self.path is not None
+
+    def read(self, path: str, limits: Limits) -> None:
+        self.path, self.since, self.peak_mb = path, time.monotonic(), None
+        self.conn.send((path, limits))
+
+    def check(self, limits: Limits) -> FileResult | None:
+        """The result of its file when there is one: sent, or the reason it will never come."""
         try:
-            return pool.submit(process_file, path, settings.timeout).result()
-        except BrokenProcessPool:
-            return FileResult(path, None, FAILED, "the worker process died while reading it "
-                              "(out of memory, or a crash in a native library)", 0.0)
+            while self.conn.poll():
+                message = self.conn.recv()
+                if message == _READY:
+                    self.ready = True
+                    continue
+                self.path = None
+                return message
+        except (EOFError, OSError):  # the process is gone; its exit status says why
+            pass
+        if not self.process.is_alive():
+            return self._died(limits)
+        if self.busy:
+            self.peak_mb = max(self.peak_mb or 0.0, data_mb(self.process.pid) or 0.0)
+            budget = cpu_budget(limits)
+            if budget is not None and time.monotonic() - self.since > budget + _STUCK_MARGIN_S:
+                self.process.kill()
+                self.process.join()
+                return self._result(time_reason(limits))
+        return None
+
+    def _died(self, limits: Limits) -> FileResult | None:
+        self.process.join()
+        if not self.ready:
+            raise RuntimeError(f"worker processes cannot start (one ended with exit status {self.process.exitcode})")
+        return self._result(death_reason(self.process.exitcode, limits, self.peak_mb)) if self.busy else None
+
+    def _result(self, reason: str) -> FileResult:
+        path, self.path = self.path, None
+        return FileResult(path, None, FAILED, reason, time.monotonic() - self.since)
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _worker_main(conn) -> None:
+    """A worker's life: load the pipeline, then read the files the parent sends until it hangs up."""
+    _worker_init()
+    conn.send(_READY)
+    while True:
+        try:
+            path, limits = conn.recv()
+        except EOFError:
+            return
+        conn.send(process_file(path, limits))
 
 
 def run_dask(paths: list[str], settings: IngestSettings) -> Iterator[FileResult]:
     """The same function mapped over a Dask cluster: the one at `settings.scheduler`, or a local
     cluster of `settings.workers` processes. Results come back as JSON text, so the workers need
-    not share the output folder. (The per-document time limit is the local executor's.)"""
+    not share the output folder. (The content limits hold there too; time and memory limits are
+    the local executor's: tasks run in worker threads, where signals and rlimits are not ours.)"""
     try:
         from distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError as exc:
@@ -207,7 +277,7 @@ def run_dask(paths: list[str], settings: IngestSettings) -> Iterator[FileResult]
                                dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(process_file, paths, pure=False)
+        futures = client.map(process_file, paths, limits=settings.limits, pure=False)
         for future in dask_completed(futures):
             yield future.result()
     finally:

@@ -11,13 +11,14 @@ guessed: a field without evidence stays null.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
+from .dates import partial_iso
 from .headings import rules as structure_rules
 from .model import DocumentInfo, Locality, Section, Signer
+from .numerals import to_int
 from .rules import load as load_rules
 from .rules import phrase_alternation
 from .segment import doc_type_of_line, structure_patterns
@@ -44,20 +45,6 @@ _DATE = regex.compile(
 _PLACE = regex.compile(r"(?P<place>\p{Lu}[\p{L} .'-]{0,40}?)\s*,\s*ngày\b", regex.I)
 _SLASH_DATE = regex.compile(r"ngày\s*(?P<d>\d{1,2})?\s*/\s*(?P<m>\d{1,2})?\s*/\s*(?P<y>\d{4})", regex.I)
 _PERSON = regex.compile(r"^(?:[\p{Lu}][\p{Ll}]*)(?:\s+[\p{Lu}][\p{Ll}]*){1,5}$")
-
-
-@dataclass(frozen=True)
-class DateParts:
-    year: int
-    month: int | None
-    day: int | None
-
-    def iso(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
 def read_metadata(info: DocumentInfo, text: str, sections: list[Section]) -> list[str]:
@@ -128,7 +115,7 @@ def _read_date(info: DocumentInfo, header_lines: list[str], captions: list[str],
         m = _DATE.search(line)
         if m:
             info.place = _clean_place(m.group("place"))
-            info.issued_date = _date_parts(m, warnings).iso()
+            info.issued_date = _issued_date(m, warnings)
             return
         place = _PLACE.search(line)
         if place:  # a date line that cannot be read (e.g. a stamp printed over it)
@@ -137,22 +124,27 @@ def _read_date(info: DocumentInfo, header_lines: list[str], captions: list[str],
     for caption in captions:
         m = _DATE.search(caption) or _SLASH_DATE.search(caption)
         if m:
-            info.issued_date = _date_parts(m, warnings).iso()
+            info.issued_date = _issued_date(m, warnings)
             return
 
 
-def _date_parts(m: regex.Match, warnings: list[str]) -> DateParts:
-    year = int(m.group("y"))
-    month = int(m.group("m")) if m.group("m") else None
-    day = int(m.group("d")) if m.group("d") else None
-    if month is not None and not 1 <= month <= 12:
+def _issued_date(m: regex.Match, warnings: list[str]) -> str | None:
+    """The date as far as it exists: an impossible day, month or year is left out with a warning."""
+    year = to_int(m.group("y"))
+    month = to_int(m.group("m")) if m.group("m") else None
+    day = to_int(m.group("d")) if m.group("d") else None
+    if partial_iso(year) is None:
+        warnings.append(f"header: impossible year {m.group('y')} in date line {m.group(0)!r}; date left out")
+        return None
+    if month is not None and partial_iso(year, month) is None:
         warnings.append(f"header: impossible month {month} in date line {m.group(0)!r}; month left out")
-        month, day = None, None
-    if day is not None and not 1 <= day <= 31:
-        day = None
+        month = None
     if month is None:
+        day = None  # a day without its month dates nothing
+    if day is not None and partial_iso(year, month, day) is None:
+        warnings.append(f"header: impossible day {day} in date line {m.group(0)!r}; day left out")
         day = None
-    return DateParts(year, month, day)
+    return partial_iso(year, month, day)
 
 
 def _clean_place(place: str | None) -> str | None:

@@ -22,9 +22,11 @@ from typing import Callable, Iterable
 
 import regex
 
+from .encoding import repair_lines
 from .headings import match_heading
 from .load.base import LoadedText, OffsetMap
 from .model import Footnote
+from .numerals import ascii_digits
 from .rules import load as load_rules
 from .textshape import (
     FROM_SUPERSCRIPT, SUPERSCRIPT_DIGITS, TO_SUPERSCRIPT, ends_sentence, is_all_caps, is_table_row, join_wrapped,
@@ -37,6 +39,9 @@ class Line:
     text: str
     page: int | None = None
     para: int | None = None
+    # PDF text: the line-role model's class when it is sure of it (pipeline/line_roles.py); the
+    # line steps let it decide only where their rules are unsure
+    advice: str | None = None
 
 
 @dataclass
@@ -163,9 +168,13 @@ def whitespace(line: str) -> str:
 CHAR_STEPS: dict[str, Callable[[str], str]] = {
     "unicode_nfc": unicode_nfc,
     "dashes_quotes_spaces": dashes_quotes_spaces,
+    # "٢٠٢٥", "１２" -> "2025", "12"; int() cannot read the digits of newer Unicode versions that a regex \d matches
+    "ascii_digits": ascii_digits,
     "latex_remnants": latex_remnants,
     "markdown_markers": markdown_markers,
     "whitespace": whitespace,
+    # again: dropping an invisible character or a marker can put a mark next to its letter ("A\u00ad\u0300")
+    "recompose": unicode_nfc,
 }
 
 
@@ -252,12 +261,24 @@ def _drop_edge_furniture(lines: list[Line]) -> list[Line]:
 
     def is_furniture(i: int) -> bool:
         text = lines[i].text
-        return bool(_PAGE_NUMBER.match(text)) or (shape_pages[_shape(text)] >= min_repeats and not is_table_row(text))
+        repeated = shape_pages[_shape(text)] >= min_repeats and not is_table_row(text)
+        return _edge_line_is_furniture(lines[i], repeated)
 
     drop = {i for idx in edges.values() for i in idx if is_furniture(i)}
     for idx in by_page.values():
         drop |= _second_from_edge(idx, drop, is_furniture)
     return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _edge_line_is_furniture(line: Line, repeated: bool) -> bool:
+    """An edge line repeated on many pages or shaped like a page number is furniture, unless the
+    line-role model is sure a page-number-shaped line is not (a footnote label, a table's row
+    number at the foot of a page: numbers repeat at page edges); where the model is sure a line
+    no rule recognises is furniture, it is. A repeated line of words stays the rules'."""
+    page_number = bool(_PAGE_NUMBER.match(line.text))
+    if line.advice is not None and (page_number or not repeated):
+        return line.advice == "furniture"
+    return page_number or repeated
 
 
 def _second_from_edge(idx: list[int], drop: set[int], is_furniture: Callable[[int], bool]) -> set[int]:
@@ -307,7 +328,7 @@ def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        note = _footnote_start(line.text, expected, keep)
+        note = _footnote_start(line.text, expected, keep) or _advised_note(line, keep)
         if note is None:
             keep.append(line)
             i += 1
@@ -316,9 +337,11 @@ def extract_footnotes(lines: list[Line]) -> tuple[list[Line], list[Footnote]]:
         if marker is not None:
             _superscript_marker(*marker)
         i += 1
+        if not body and (j := _next_nonblank(lines, i)) is not None:  # a raised label on a line of its own
+            body, i = lines[j].text, j + 1
         while True:
             j = _next_nonblank(lines, i)
-            if j is None or not _continues_note(body, lines[j].text):
+            if j is None or not (_continues_note(body, lines[j].text) or _advised_note_goes_on(line, lines[j])):
                 break
             body = join_wrapped(body, lines[j].text)
             i = j + 1
@@ -341,6 +364,28 @@ def _footnote_start(text: str, expected: int, before: list[Line]) -> tuple[str, 
         return None
     marker = _find_marker(expected, before)
     return (str(expected), m.group(2), marker) if marker else None
+
+
+_NOTE_LABEL = regex.compile(rf"^([\d{SUPERSCRIPT_DIGITS}]{{1,2}})(?:\s+(\S.*))?$")
+
+
+def _advised_note(line: Line, before: list[Line]) -> tuple[str, str, _Marker | None] | None:
+    """A footnote the rules do not see but the line-role model is sure of: a label alone on its
+    line (a raised label that PDF text puts on a line of its own) or before its text, whose
+    number need not be the next expected one nor have its marker found."""
+    m = _NOTE_LABEL.match(line.text) if line.advice == "footnote" else None
+    if m is None:
+        return None
+    label = m.group(1).translate(FROM_SUPERSCRIPT)
+    return label, m.group(2) or "", _find_marker(int(label), before)
+
+
+def _advised_note_goes_on(note: Line, nxt: Line) -> bool:
+    """After a footnote the model is sure of, the lines below it on its page go on with it
+    (notes are the last text of a page), unless the model is sure a line is something else or
+    the line opens with a note label."""
+    return (note.advice == "footnote" and nxt.page == note.page and nxt.advice in (None, "continuation")
+            and not _NOTE_LABEL.match(nxt.text))
 
 
 def _find_marker(number: int, before: list[Line]) -> _Marker | None:
@@ -397,7 +442,10 @@ def join_wrapped_lines(lines: list[Line], hard_wrapped: bool) -> list[list[Line]
             in_appendix = True
         crossed_blank = blank_run > 0 and not hard_wrapped
         blank_run = 0
-        if paragraphs and _continues(paragraphs[-1], line.text, width, crossed_blank, in_appendix):
+        joined = bool(paragraphs) and _continues(paragraphs[-1], line.text, width, crossed_blank, in_appendix)
+        if paragraphs and line.advice is not None:
+            joined = _advised_join(paragraphs[-1], line, joined, width, crossed_blank, in_appendix)
+        if joined:
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])
@@ -423,6 +471,28 @@ def _continues(para: list[Line], nxt: str, width: int, crossed_blank: bool, in_a
     if len(prev) < 0.72 * width:
         return False
     return not is_block_start(para[0].text) or _heading_goes_on(prev)
+
+
+_BLOCK_CLASSES = ("heading", "list_item", "body")
+
+
+def _advised_join(para: list[Line], line: Line, joined: bool, width: int, crossed_blank: bool, in_appendix: bool) -> bool:
+    """The line-role model's say where the rules judge a wrap by shape alone: a line it is sure
+    goes on with the paragraph above is joined although it opens with a heading or item label
+    ("- xã hội …", "6 Điều 55 …" wrapped), the line above is short of the text width or belongs
+    to a heading; a line it is sure opens a block is not joined on the width rule alone. The
+    other reasons of the rules stand: table rows, sentence ends, blank lines, appendices,
+    openers ("Căn cứ", "PHỤ LỤC" …), lower-case starts, glued "57-" wraps, capitals after mixed case."""
+    prev = para[-1].text
+    if is_table_row(prev) or is_table_row(line.text):
+        return joined
+    if line.advice == "continuation" and not joined:
+        label_or_plain = match_heading(line.text) is not None or not is_block_start(line.text)
+        caps_after_mixed = is_all_caps(line.text) and not is_all_caps(prev)
+        return label_or_plain and not (ends_sentence(prev) or crossed_blank or in_appendix or caps_after_mixed)
+    if line.advice in _BLOCK_CLASSES and joined:
+        return _continues(para, line.text, 10**9, crossed_blank, in_appendix)  # not only the width said yes
+    return joined
 
 
 def _heading_goes_on(prev: str) -> bool:
@@ -482,14 +552,21 @@ def split_lines(loaded: LoadedText) -> list[Line]:
 
 def normalize(loaded: LoadedText) -> NormalizedText:
     lines = split_lines(loaded)
-    for line in lines:
-        line.text = clean_line(line.text)
+    # before NFC: legacy font encodings (TCVN3, VNI) and damaged diacritics, line by line (encoding.py)
+    repaired = repair_lines([line.text for line in lines], from_pdf=loaded.format == "pdf")
+    for line, text in zip(lines, repaired.lines):
+        line.text = clean_line(text)
+    from .line_roles import advise_lines  # late: line_roles is built on this module's steps
+
+    advise_lines(lines, loaded)  # PDF text: the line-role model's confident classes, when it earned a say
     page_breaks = "\f" in loaded.text or bool(loaded.pages)
     lines = drop_page_furniture(lines, page_breaks)
     lines, notes = extract_footnotes(lines)
     hard_wrapped = looks_hard_wrapped(lines)
     paragraphs = join_wrapped_lines(lines, hard_wrapped)
-    return _assemble(paragraphs, notes)
+    result = _assemble(paragraphs, notes)
+    result.warnings.extend(repaired.warnings())
+    return result
 
 
 def normalize_text(text: str) -> NormalizedText:

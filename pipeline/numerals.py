@@ -1,6 +1,12 @@
-"""Roman numerals, as plans number their parts, groups and quarters (I … XXXIX, "Quý IV")."""
+"""Numerals: Roman ones, as plans number their parts, groups and quarters (I … XXXIX, "Quý IV"),
+and the digits a regex `\\d` matched, read as numbers."""
 
 from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import regex
 
 # I … XXXIX, as a regex fragment without groups
 ROMAN = r"X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3}"
@@ -25,3 +31,33 @@ def to_roman(value: int) -> str:
         count, value = divmod(value, amount)
         out.append(numeral * count)
     return "".join(out)
+
+
+_DIGIT = regex.compile(r"\d")
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit ("٢٠٢٥" -> "2025"), so that int() and float() read
+    what a regex `\\d` matched: the regex module knows the digits of newer Unicode versions than
+    this Python does (U+16D70 …), and int() refuses those."""
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda m: str(_digit_value(m.group())), text)
+
+
+def to_int(digits: str) -> int:
+    """int() of digits a regex `\\d+` matched, whatever script they are in."""
+    return int(ascii_digits(digits))
+
+
+@lru_cache(maxsize=256)
+def _digit_value(digit: str) -> int:
+    value = unicodedata.decimal(digit, None)
+    if value is not None:
+        return value
+    # newer than this Python: Unicode assigns decimal digits in runs of ten, 0 to 9, so a digit's
+    # value is its distance from the start of its run of digits, modulo ten
+    start = ord(digit)
+    while start > 0 and _DIGIT.match(chr(start - 1)):
+        start -= 1
+    return (ord(digit) - start) % 10

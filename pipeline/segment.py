@@ -180,7 +180,7 @@ def _find_appendices(paras: list[Paragraph], start: int) -> list[int]:
     for q in paras[start:]:
         if not p["caption"].match(q.text.strip()):
             continue
-        first = _caps_block_above(paras, q.index)
+        first = _caps_block_above(paras, q.index, start)
         if not any(first - _CAPTION_REACH <= i <= q.index for i in found):
             found.append(first)
     return sorted(found)
@@ -189,9 +189,13 @@ def _find_appendices(paras: list[Paragraph], start: int) -> list[int]:
 _CAPTION_REACH = 4  # paragraphs between an appendix heading and its caption
 
 
-def _caps_block_above(paras: list[Paragraph], caption: int) -> int:
+def _caps_block_above(paras: list[Paragraph], caption: int, floor: int) -> int:
+    """The first paragraph of the title in capitals right above a caption: not above `floor`
+    (where the zone the appendix follows starts) and not a heading ("I. CÔNG TÁC …"), which
+    belongs to the body."""
     i = caption
-    while i - 1 >= 0 and is_all_caps(paras[i - 1].text) and caption - (i - 1) <= _CAPTION_REACH:
+    while (i - 1 >= floor and caption - (i - 1) <= _CAPTION_REACH and is_all_caps(paras[i - 1].text)
+           and not match_heading(paras[i - 1].text)):
         i -= 1
     return i
 

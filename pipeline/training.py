@@ -65,18 +65,11 @@ MODELS: dict[str, Trainable] = {
 }
 
 
-def available() -> dict[str, Trainable]:
-    """The models whose training code is installed (the line-role model arrives with its module)."""
-    import importlib.util
-
-    return {k: m for k, m in MODELS.items() if k != "line_roles" or importlib.util.find_spec("pipeline.line_roles")}
-
-
 def train_all(out_dir: Path = DEFAULT_DIR, names: list[str] | None = None, exclude: frozenset[str] = frozenset(),
               measure: bool = True, echo: Callable[[str], None] | None = None) -> dict[str, dict]:
     """Train the named models (default: all) into `out_dir`; their metrics by name."""
     results = {}
-    for name in names or list(available()):
+    for name in names or list(MODELS):
         model = MODELS[name]
         metrics = model.run(Path(out_dir) / model.file, frozenset(exclude), measure)
         results[name] = metrics

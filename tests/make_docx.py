@@ -9,9 +9,10 @@ test can compare the loaded text with the input line by line.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import docx
 from docx.oxml import parse_xml
@@ -200,3 +201,43 @@ def _add_list(numbering, abstract_xml: str) -> int:
         f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'
     ))
     return num_id
+
+
+def recode_runs(path: str | Path, split: Callable[[str], Sequence[tuple[str, str | None]]]) -> Path:
+    """Rewrite every plain text run of a DOCX as the runs `split` makes of its text.
+
+    `split(text)` returns (text, font name or None) pieces; each becomes a run
+    with the old run's properties and, when named, that font (w:rFonts ascii
+    and hAnsi). Used to write a plan as a legacy-font document would store it
+    (".VnTime" / ".VnTimeH" runs holding TCVN3 codes).
+    """
+    path = Path(path)
+    document = docx.Document(str(path))
+    for run in list(document.element.body.iter(qn("w:r"))):
+        pieces = [child for child in run if child.tag != qn("w:rPr")]
+        if not pieces or any(child.tag != qn("w:t") for child in pieces):
+            continue
+        for text, font in split("".join(t.text or "" for t in pieces)):
+            run.addprevious(_run_like(run, text, font))
+        run.getparent().remove(run)
+    document.save(str(path))
+    return path
+
+
+def _run_like(run, text: str, font: str | None):
+    new = copy.deepcopy(run)
+    for child in [child for child in new if child.tag != qn("w:rPr")]:
+        new.remove(child)
+    if font is not None:
+        rpr = new.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
+            new.insert(0, rpr)
+        for old in rpr.findall(qn("w:rFonts")):
+            rpr.remove(old)
+        fonts = parse_xml(f'<w:rFonts {nsdecls("w")} w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}"/>')
+        rpr.insert(int(rpr.find(qn("w:rStyle")) is not None), fonts)  # after a w:rStyle, as the schema wants
+    t = parse_xml(f'<w:t {nsdecls("w")} xml:space="preserve"/>')
+    t.text = text
+    new.append(t)
+    return new

@@ -10,7 +10,9 @@ tests need such PDFs with known content, so this draws them from text:
   (blank lines between them do not end it: seed 000 marks its source's page
   breaks inside tables with blank lines, and its tables are one table each);
 * a line that is just "\\f", or one named in `page_breaks`, starts a new page;
-* Markdown markers ("##", "**", "<b>") are stripped; a line that had them is bold.
+* Markdown markers ("##", "**", "<b>") are stripped; a line that had them is bold;
+* with `footnotes`, a superscript label in the text ("dữ liệu¹") is drawn raised and its
+  note at the foot of the page where the marker lands, in smaller type, as Word prints them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -37,6 +39,8 @@ MARGINS = {"leftMargin": 3 * cm, "rightMargin": 2 * cm, "topMargin": 2 * cm, "bo
 LEADING_FACTOR = 1.3
 # reportlab's default cell padding: 6 pt left and right
 CELL_PADDING = 12.5
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+FOOT_GAP = 6  # pt between the body frame and the footnote rule
 
 _MARKDOWN = re.compile(r"^\s*#+\s*|\*\*|</?b>|__")
 _BOLD_HINT = re.compile(r"^\s*#|\*\*|<b>")
@@ -61,6 +65,7 @@ def render_pdf(
     tables: bool = True,
     page_breaks: Iterable[str] = (),
     masthead: tuple[Sequence[str], Sequence[str]] | None = None,
+    footnotes: Mapping[str, str] | None = None,
 ) -> Path:
     """Draw `source` (text or lines) into `out_path` and return that path.
 
@@ -69,6 +74,8 @@ def render_pdf(
     new page, e.g. a paragraph in the middle of a section. `masthead` is the
     (left, right) column pair drawn side by side at the top of page 1.
     `tables=False` draws tab rows as plain lines instead of a ruled table.
+    `footnotes` maps a label ("1") to its note; the text marks where it applies with the
+    label in superscript digits ("dữ liệu¹").
     """
     out_path = Path(out_path)
     _register_fonts()
@@ -76,11 +83,20 @@ def render_pdf(
     lines = source.replace("\r\n", "\n").split("\n") if isinstance(source, str) else list(source)
     styles = _styles(font_size)
     blocks = parse_blocks(lines, page_breaks=tuple(page_breaks), tables=tables)
-    story: list[Flowable] = _masthead(masthead, styles) if masthead else []
-    story += [_flowable(block, styles) for block in blocks]
-    doc = SimpleDocTemplate(str(out_path), pagesize=A4, **_margins(lines_per_page, styles["body"].leading))
     decorate = _page_decorator(running_header, page_numbers, font_size)
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    notes = dict(footnotes or {})
+    reserve = max((_notes_height([label], notes, styles) for label in notes), default=0.0)
+    for attempt in range(4):  # the foot area moves the text: grow it until every page's notes fit
+        feet = _Feet(notes, styles, reserve)
+        story: list[Flowable] = _masthead(masthead, styles) if masthead else []
+        story += [_flowable(block, styles, feet) for block in blocks]
+        margins = _margins(lines_per_page, styles["body"].leading, foot=reserve + FOOT_GAP if notes else 0.0)
+        doc = SimpleDocTemplate(str(out_path), pagesize=A4, **margins)
+        doc.afterPage = lambda: feet.draw(doc.canv)
+        doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+        if feet.tallest <= reserve:
+            break
+        reserve = feet.tallest if attempt < 2 else _notes_height(list(notes), notes, styles)
     return out_path
 
 
@@ -120,12 +136,84 @@ def _line_blocks(raw: str, page_breaks: tuple[str, ...]) -> list[_Block]:
     return [line]
 
 
-def _flowable(block: _Block, styles: dict[str, ParagraphStyle]) -> Flowable:
+def _flowable(block: _Block, styles: dict[str, ParagraphStyle], feet: "_Feet | None" = None) -> Flowable:
     if block.kind == "break":
         return PageBreak()
     if block.kind == "table":
         return _table(block.rows, styles)
-    return Paragraph(escape(block.text), styles["bold" if block.bold else "body"])
+    style = styles["bold" if block.bold else "body"]
+    labels = feet.labels_in(block.text) if feet else []
+    if not labels:
+        return Paragraph(escape(block.text), style)
+    markup = escape(block.text)
+    for label, _at in labels:
+        markup = markup.replace(label.translate(SUPERSCRIPTS), f"<super>{label}</super>", 1)
+    return _NotedParagraph(markup, style, labels=labels, feet=feet)
+
+
+class _NotedParagraph(Paragraph):
+    """A paragraph with footnote markers: when drawn, it hands its labels to the page's foot.
+
+    `labels` pairs each label with the marker's offset in the plain text, so that a paragraph
+    split by a page break gives each note to the part that holds its marker.
+    """
+
+    def __init__(self, text, style: ParagraphStyle, *, labels: list[tuple[str, int]] = (), feet: "_Feet | None" = None, **kw):
+        super().__init__(text, style, **kw)  # split() makes the parts through this too, without notes
+        self.labels, self.feet = list(labels), feet
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        cut = len(parts[0].getPlainText()) if len(parts) == 2 else None
+        for i, part in enumerate(parts):
+            part.feet = self.feet
+            part.labels = [(label, at - (cut if i else 0)) for label, at in self.labels
+                           if cut is None or (at < cut) == (i == 0)]
+        return parts
+
+    def draw(self):
+        self.feet.pending.extend(label for label, _at in self.labels)
+        super().draw()
+
+
+class _Feet:
+    """The footnotes waiting for the end of the page their markers were drawn on."""
+
+    def __init__(self, notes: Mapping[str, str], styles: dict[str, ParagraphStyle], reserve: float):
+        self.notes, self.styles, self.reserve = notes, styles, reserve
+        self.pending: list[str] = []
+        self.tallest = 0.0  # the tallest foot drawn, to check that the reserve was enough
+
+    def labels_in(self, text: str) -> list[tuple[str, int]]:
+        return [(label, text.find(label.translate(SUPERSCRIPTS))) for label in self.notes
+                if label.translate(SUPERSCRIPTS) in text]
+
+    def draw(self, canvas) -> None:
+        """Below the text frame: a short rule, then each note of the page, label raised."""
+        labels, self.pending = self.pending, []
+        if not labels:
+            return
+        self.tallest = max(self.tallest, _notes_height(labels, self.notes, self.styles))
+        width = A4[0] - MARGINS["leftMargin"] - MARGINS["rightMargin"]
+        y = MARGINS["bottomMargin"] + self.reserve
+        canvas.saveState()
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGINS["leftMargin"], y, MARGINS["leftMargin"] + width / 3, y)
+        canvas.restoreState()
+        for label in labels:
+            note = _note_paragraph(label, self.notes, self.styles)
+            _w, h = note.wrap(width, A4[1])
+            y -= h
+            note.drawOn(canvas, MARGINS["leftMargin"], y)
+
+
+def _note_paragraph(label: str, notes: Mapping[str, str], styles: dict[str, ParagraphStyle]) -> Paragraph:
+    return Paragraph(f"<super>{label}</super> {escape(notes[label])}", styles["note"])
+
+
+def _notes_height(labels: Sequence[str], notes: Mapping[str, str], styles: dict[str, ParagraphStyle]) -> float:
+    width = A4[0] - MARGINS["leftMargin"] - MARGINS["rightMargin"]
+    return sum(_note_paragraph(label, notes, styles).wrap(width, A4[1])[1] for label in labels) + 2
 
 
 def _table(rows: tuple[tuple[str, ...], ...], styles: dict[str, ParagraphStyle]) -> Table:
@@ -181,17 +269,19 @@ def _styles(font_size: float) -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=body, fontSize=cell_size, leading=cell_size * LEADING_FACTOR),
         "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=FONT_BOLD, fontSize=cell_size,
                                     leading=cell_size * LEADING_FACTOR),
+        "note": ParagraphStyle("note", parent=body, fontSize=font_size - 2, leading=(font_size - 2) * 1.2),
     }
 
 
-def _margins(lines_per_page: int | None, leading: float) -> dict[str, float]:
-    """Page margins; with `lines_per_page`, a bottom margin that leaves room for exactly that many lines."""
+def _margins(lines_per_page: int | None, leading: float, foot: float = 0.0) -> dict[str, float]:
+    """Page margins; with `lines_per_page`, a bottom margin that leaves room for exactly that many lines.
+    `foot` (pt) is kept free above the bottom margin for footnotes."""
     if lines_per_page is None:
-        return dict(MARGINS)
+        return {**MARGINS, "bottomMargin": MARGINS["bottomMargin"] + foot}
     # platypus frames keep 6 pt of padding on each side
     frame_height = lines_per_page * leading + 12 + 0.5
     bottom = A4[1] - MARGINS["topMargin"] - frame_height
-    if bottom < 1 * cm:
+    if bottom < (MARGINS["bottomMargin"] + foot if foot else 1 * cm):
         raise ValueError(f"lines_per_page={lines_per_page} does not fit on an A4 page")
     return {**MARGINS, "bottomMargin": bottom}
 

@@ -255,7 +255,7 @@ def test_dask_executor_gives_the_same_outputs(corpus_dataset, tmp_path, monkeypa
     def no_local_pool(*args, **kwargs):  # the documents must come through Dask, not a local pool
         raise AssertionError("a local process pool was started")
 
-    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", no_local_pool)
+    monkeypatch.setattr(ingest_module._Worker, "start", no_local_pool)
     out = tmp_path / "data"
     summary = ingest([CORPUS], out, IngestSettings(workers=2, executor="dask", excel=False))
     assert summary.count("ok") == 5

@@ -220,6 +220,23 @@ def test_percentages_inside_a_table_are_read_once_from_its_cells():
     assert [(p.table, p.value) for p in found] == [(None, 100), ("t1", 80), ("t1", 100)]
 
 
+def test_equal_cells_of_one_row_are_two_places():
+    """"100%" printed in two target cells (and in the row's own text) are three percentages at
+    three offsets, not three copies of the first (found by evaluating against the gold of 000)."""
+    text, table = _table([["1", "Tỷ lệ 100% trường đạt chuẩn", "%", "100%", "100%"]], COLUMNS)
+    found = percentages(text, [table])
+    assert [p.value for p in found] == [100, 100, 100]
+    starts = [p.start for p in found]
+    assert starts == sorted(set(starts)) and len(set(starts)) == 3
+    assert all(text[p.start:p.end] == "100%" for p in found)
+
+
+def test_no_two_seed_percentages_share_a_span(seed_docs):
+    for key, doc in seed_docs.items():
+        spans = [(p.start, p.end) for p in doc.percentages]
+        assert len(spans) == len(set(spans)), key
+
+
 # --- The seeds --------------------------------------------------------------------------------
 
 

@@ -90,10 +90,13 @@ def test_plan_chi_thi_11_docx():
     ("laocai-sct_PhieuTrinh-nonumber-PANM-NgoiNhu1A_2026-05-20_scan-badocr.pdf", "unusable text layer"),  # OCR without Vietnamese
     ("bct-cuchoachat_CV-813-HC-CNHC_2026-04-22_scan.pdf", "no text layer"),  # image only
 ])
-def test_unreadable_pdfs_are_refused_clearly(name, reason):
+def test_unreadable_pdfs_are_refused_clearly(name, reason, monkeypatch, tmp_path):
+    """Without Tesseract on PATH (with it, these are read by OCR: tests/test_ocr.py)."""
+    monkeypatch.setenv("PATH", str(tmp_path))
     path = realdoc(name)
     result = runner.invoke(app, ["extract", str(path)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"kehoach: error: {path}: ") and reason in lines[0]
+    assert lines[0].endswith("; OCR needs Tesseract with Vietnamese data: apt install tesseract-ocr tesseract-ocr-vie")
     assert result.stdout == ""

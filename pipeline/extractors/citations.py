@@ -26,7 +26,9 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..dates import partial_iso
 from ..model import Citation, Footnote
+from ..numerals import to_int
 from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from .context import text_of, text_provenance, warn
@@ -300,7 +302,7 @@ def resolve_mention(text: str, mention: Mention, limit: int, following: Mention 
     if date is None and bad is None and issuer is not None:  # "… của Thủ tướng Chính phủ ngày 06/01/2022"
         date, pos, bad = _date_at(text, pos, limit)
     if date is None and mention.year:
-        date = mention.year
+        date = partial_iso(to_int(mention.year))
     title = _title_at(text, pos, limit, following)
     if mention.form == "quoted" and title is None:
         title = mention.name
@@ -334,10 +336,8 @@ def _date_at(text: str, pos: int, limit: int) -> tuple[str | None, int, str | No
 
 
 def _iso(g: dict[str, str]) -> str | None:
-    y, m, d = int(g["y"]), int(g.get("m", 0)), int(g.get("d", 0))
-    if not 1 <= m <= 12 and "m" in g or not 1 <= d <= 31 and "d" in g:
-        return None
-    return f"{y}" + (f"-{m:02d}" if "m" in g else "") + (f"-{d:02d}" if "d" in g else "")
+    """The printed date in ISO form; None when no such day exists ("31/02/2025")."""
+    return partial_iso(to_int(g["y"]), to_int(g["m"]) if "m" in g else None, to_int(g["d"]) if "d" in g else None)
 
 
 _WORD = regex.compile(r"(?P<ws>\s*)(?P<tok>\([^()\n]{1,20}\)|[,;:.!?()\"“”]|[^\s,;:.!?()\"“”]+)")
@@ -483,7 +483,7 @@ def _by_name(numbered: list[Resolved], m: Mention) -> dict[str, str]:
 
 def _by_number(numbered: list[Resolved], doc_type: str | None, short: str) -> dict[str, str]:
     """Refs of the full citations whose number is `short`: of the same type first, else naming the type."""
-    same_number = [x for x in numbered if int(regex.match(r"\d+", x.number).group()) == int(short)]
+    same_number = [x for x in numbered if to_int(regex.match(r"\d+", x.number).group()) == to_int(short)]
     found = {x.ref: x.number for x in same_number if x.doc_type == doc_type}
     if not found and doc_type:
         found = {x.ref: x.number for x in same_number if x.title and _key(doc_type) in _key(x.title)}

@@ -96,16 +96,19 @@ def cell_provenance(doc: Doc, table: Table, row: int, start: int | None = None, 
     return Provenance("table", start, end, table.section, r.page, table.id, row)
 
 
-def locate_cell(doc: Doc, table: Table, row: int, cell: str) -> tuple[int, int]:
+def locate_cell(doc: Doc, table: Table, row: int, cell: str, after: int | None = None) -> tuple[int, int]:
     """Offsets of a cell's text inside its row's span of the normalized text.
 
     Cells are stored cleaned (lines joined), so the words are matched across any
     whitespace; the whole row when they are not found in order (a flattened cell
-    that was reassembled from fragments)."""
+    that was reassembled from fragments). `after` (the end of the row's previous cell)
+    keeps equal cells apart: "100%  100%" in one row are two places."""
     r = table.rows[row]
     words = cell.split()
     if words:
-        found = regex.compile(r"\s+".join(map(regex.escape, words))).search(text_of(doc), r.start, r.end)
+        pattern = regex.compile(r"\s+".join(map(regex.escape, words)))
+        lo = max(r.start, after) if after is not None else r.start
+        found = pattern.search(text_of(doc), lo, r.end) or (pattern.search(text_of(doc), r.start, r.end) if lo > r.start else None)
         if found:
             return found.start(), found.end()
     return r.start, r.end

@@ -19,8 +19,9 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..dates import partial_iso
 from ..model import Deadline, DeadlineMention, Provenance
-from ..numerals import roman_value
+from ..numerals import roman_value, to_int
 from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from .context import cell_provenance, locate_cell, text_of, text_provenance, warn
@@ -61,43 +62,52 @@ def phrase_pattern() -> str:
     return rf"(?:(?:{openers})\s+)?(?:{'|'.join(f'(?:{b})' for b in bodies)})(?!\p{{L}})"
 
 
+#: What a time frame's text loses at either end (besides whitespace): "Hằng năm." -> "Hằng năm".
+_TRIM = " .;,"
+
+
 def parse_deadline(text: str) -> Deadline:
-    """The meaning of one time-frame text; kind "open" when no rule reads it."""
-    clean = " ".join(text.split()).strip(" .;,")
+    """The meaning of one time-frame text; kind "open" when no rule reads it. A rule whose
+    match names no real period ("31/02/2025", "năm học 2026-2025") does not read it."""
+    clean = " ".join(text.split()).strip(_TRIM)
     found = [(m.start(), order, rule, m) for order, rule in enumerate(grammar()) if (m := rule.pattern.search(clean))]
     if not found:
         return Deadline(clean, "open")
     recurring = [f for f in found if f[2].kind in ("recurring", "continuous")]
-    dated = [f for f in found if f[2].kind not in ("recurring", "continuous", "conditional")]
-    if recurring and (not dated or recurring[0][0] < dated[0][0] and dated[0][2].name != "from_year"):
+    dated = [(f, period) for f in found if f[2].kind not in ("recurring", "continuous", "conditional")
+             and (period := _period(f[2].name, f[3])) is not None]
+    if recurring and (not dated or recurring[0][0] < dated[0][0][0] and dated[0][0][2].name != "from_year"):
         _, _, rule, _ = min(recurring, key=lambda f: (f[0], f[1]))
         return Deadline(clean, rule.kind, recurrence=rule.recurrence)
-    if any(f[2].kind == "conditional" for f in found) and not dated:
-        return Deadline(clean, "conditional")
-    _, _, rule, match = min(dated, key=lambda f: (f[1], f[0]))  # grammar order: the most precise rule first
-    start, end = _period(rule.name, match)
+    if not dated:
+        kind = "conditional" if any(f[2].kind == "conditional" for f in found) else "open"
+        return Deadline(clean, kind)
+    (_, _, rule, _), (start, end) = min(dated, key=lambda d: (d[0][1], d[0][0]))  # grammar order: the most precise rule first
     recurrence = rule.recurrence if rule.recurrence else ("school_year" if rule.name == "school_year" else None)
     return Deadline(clean, rule.kind, start, end, recurrence)
 
 
-def _period(name: str, m: regex.Match) -> tuple[str | None, str | None]:
+def _period(name: str, m: regex.Match) -> tuple[str | None, str | None] | None:
+    """(start, end) of the period a rule's match names, as partial ISO dates; None when the
+    day or month does not exist or a range ends before it starts."""
     g = m.groupdict()
     if name in ("date_slash", "date_words", "before_date"):
-        day = f"{g['y']}-{int(g['m']):02d}-{int(g['d']):02d}"
-        return (None, day) if name == "before_date" else (day, day)
+        day = partial_iso(to_int(g["y"]), to_int(g["m"]), to_int(g["d"]))
+        return None if day is None else (None, day) if name == "before_date" else (day, day)
     if name in ("month", "month_slash"):
-        month = f"{g['y']}-{int(g['m']):02d}"
-        return month, month
+        month = partial_iso(to_int(g["y"]), to_int(g["m"]))
+        return None if month is None else (month, month)
     if name == "quarter":
-        q = int(g["q"]) if g["q"].isdigit() else roman_value(g["q"])
-        return f"{g['y']}-{3 * q - 2:02d}", f"{g['y']}-{3 * q:02d}"
+        q = to_int(g["q"]) if g["q"].isdigit() else roman_value(g["q"])
+        return partial_iso(to_int(g["y"]), 3 * q - 2), partial_iso(to_int(g["y"]), 3 * q)
     if name in ("school_year", "year_range"):
-        return g["y1"], g["y2"]
+        first, last = to_int(g["y1"]), to_int(g["y2"])
+        return None if last < first else (partial_iso(first), partial_iso(last))
     if name == "from_year":
-        return g["y1"], None
+        return partial_iso(to_int(g["y1"])), None
     if name == "until_year":
-        return None, g["y2"]
-    return g["y"], g["y"]
+        return None, partial_iso(to_int(g["y2"]))
+    return partial_iso(to_int(g["y"])), partial_iso(to_int(g["y"]))
 
 
 # --- Finding time frames in a plan (the `kehoach_deadlines` component) -------------------------
@@ -157,7 +167,7 @@ def _table_deadlines(doc: Doc) -> list[DeadlineMention]:
         columns = [i for i, c in enumerate(table.columns) if c.role == "deadline"]
         for r, row in enumerate(table.rows):
             for i in columns:
-                cell = row.cells[i].strip(" .;,\n") if i < len(row.cells) else ""
+                cell = " ".join(row.cells[i].split()).strip(_TRIM) if i < len(row.cells) else ""
                 if cell:
                     start, end = locate_cell(doc, table, r, cell)
                     found.append(_mention(doc, cell, start, end, "table", cell_provenance(doc, table, r, start, end)))
@@ -170,9 +180,20 @@ def _label_deadlines(doc: Doc) -> list[DeadlineMention]:
     for m in _label_pattern().finditer(text_of(doc)):
         if any(s <= m.start() < e for s, e in inside_tables):
             continue
-        text = m.group("frame").rstrip(" .;")
-        found.append(_mention(doc, text, m.start("frame"), m.start("frame") + len(text), "label"))
+        start, end = _trimmed(text_of(doc), *m.span("frame"))
+        if start < end:
+            found.append(_mention(doc, text_of(doc)[start:end], start, end, "label"))
     return found
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the whitespace and punctuation `parse_deadline` drops at its ends, so
+    that a mention's offsets hold exactly the words of its text."""
+    while start < end and (text[start].isspace() or text[start] in _TRIM):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRIM):
+        end -= 1
+    return start, end
 
 
 def _prose_deadlines(doc: Doc) -> list[DeadlineMention]:

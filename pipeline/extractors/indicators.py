@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import Indicator, Section, Table, Target
+from ..numerals import to_int
 from ..rules import load as load_rules
 from ..rules import phrase_alternation
 from .context import cell_provenance, section_at, text_of, text_provenance, warn
@@ -215,7 +216,7 @@ def target_heading_year(line: str) -> tuple[bool, int | None]:
     text = _clean(line)
     if len(text.split()) > v.heading_max_words or not any(h.search(text) for h in v.headings):
         return False, None
-    years = [int(m.group("year")) for m in v.heading_year.finditer(text)]
+    years = [to_int(m.group("year")) for m in v.heading_year.finditer(text)]
     return True, (years[-1] if years else None)
 
 
@@ -285,7 +286,7 @@ def _context_of(contexts: list[_Context], offset: int) -> tuple[bool, int | None
 
 def _year_in(text: str, default: int | None) -> tuple[int | None, bool]:
     m = vocabulary().statement_year.search(text)
-    return (int(m.group("year")), True) if m else (default, default is not None)
+    return (to_int(m.group("year")), True) if m else (default, default is not None)
 
 
 def _name(text: str) -> str:

@@ -16,6 +16,7 @@ bare "≥ 80" counts in a target column when the row's unit of measure (or the c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -24,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import Percentage, Table
+from ..numerals import ascii_digits
 from ..rules import load as load_rules
 from .context import cell_provenance, locate_cell, text_of, text_provenance
 
@@ -114,7 +116,7 @@ def grammar() -> _Grammar:
 
 def parse_number(text: str) -> float:
     """ "95,5" / "95.5" -> 95.5; "1.000" -> 1000 (a dot or comma before three digits groups thousands)."""
-    text = text.strip()
+    text = ascii_digits(text.strip())
     if regex.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
         return float(regex.sub(r"[.,]", "", text))
     return float(text.replace(",", "."))
@@ -190,6 +192,9 @@ def read_values(text: str, bare: bool = False) -> list[Value]:
             continue
         if found and m.start() < found[-1].extent:  # a number inside the scope of the one before
             continue
+        value = parse_number(m.group("num"))
+        if not math.isfinite(value):  # hundreds of digits: no value a plan states (and no JSON number)
+            continue
         start = m.start() + (len(m.group("pre")) - len(m.group("pre").lstrip()))
         op = _op(m.group("pre"), m.group("post"))
         scope, extent = _scope(text, m.end())
@@ -197,7 +202,7 @@ def read_values(text: str, bare: bool = False) -> list[Value]:
             g.coordination.match(text[found[-1].extent:start]))
         if coordinated and op is None:
             op = found[-1].op
-        found.append(Value(start, m.end(), parse_number(m.group("num")), op, bool(m.group("pct")), scope,
+        found.append(Value(start, m.end(), value, op, bool(m.group("pct")), scope,
                            max(extent, m.end()), coordinated=coordinated))
     return found
 
@@ -352,15 +357,18 @@ def _table_percentages(doc: Doc) -> list[Percentage]:
     for table in doc._.tables:
         for r, row in enumerate(table.rows):
             subject = _row_subject(table, r)
+            after = None  # where the row's previous cell ended
             for k, cell in enumerate(row.cells):
                 if not cell.strip() or k >= len(table.columns) or table.columns[k].role in ("seq", "group"):
                     continue
+                lo, hi = locate_cell(doc, table, r, cell, after)
+                if (lo, hi) != (row.start, row.end):
+                    after = hi
                 bare = percent_column(table, r, k)
                 own_text = table.columns[k].role in ("indicator", "task")
                 values = with_subjects(cell, read_values(cell)) if own_text else cell_values(cell, bare)
                 if not values:
                     continue
-                lo, hi = locate_cell(doc, table, r, cell)
                 cursor = lo
                 for v in values:  # in order: "100% … 100%" are two places
                     start, end = locate_span(doc, cell[v.start:v.end], cursor, hi)

@@ -28,13 +28,16 @@ controls (w:sdt) opened up; every row of a table maps to the table's index.
 
 from __future__ import annotations
 
+import io
 import itertools
+import posixpath
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -42,12 +45,24 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 
+from ..limits import Limits, check_unpacked
 from . import register
 from .base import LoadedText, LoadError, OffsetMap
+from ..encoding import UNICODE, convert_run, font_encoding, run_verdict
 from ..numerals import to_roman
 from ..textshape import TO_SUPERSCRIPT
 
 MAIN_PART = "word/document.xml"
+CONTENT_TYPES = "[Content_Types].xml"  # every Office Open XML package has it
+WORD_FOLDER = "word/"
+RELS_SUFFIX = ".rels"
+# Parts without which no package can be opened: the body, the package's relationships, the content types.
+REQUIRED_PARTS = (MAIN_PART, "_rels/.rels", CONTENT_TYPES)
+# Parts that name the kind of a package that is not a Word document.
+OTHER_PACKAGES = (
+    ("xl/", "an Excel workbook (.xlsx)"),
+    ("ppt/", "a PowerPoint presentation (.pptx)"),
+)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Stream names inside an OLE2 container, stored as UTF-16LE in its directory.
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -101,41 +116,128 @@ NOTE_REFERENCES = {qn("w:footnoteReference"), qn("w:endnoteReference")}
 
 
 @register(".docx")
-def load_docx(path: Path) -> LoadedText:
+def load_docx(path: Path, limits: Limits | None = None) -> LoadedText:
     """Load a .docx body as text lines with list numbers and footnotes restored."""
     path = Path(path)
-    document = _open_document(path)
+    document, repairs = _open_document(path, limits or Limits())
     styles = Styles(document.styles.element)
     reader = BodyReader(
         styles=styles,
         numbering=Numbering(_numbering_element(document), styles),
         notes=_read_notes(document),
+        fonts=LegacyFonts(styles, document.styles.element, document.element.body),
     )
     body = document.element.body
     text, paragraphs = join_blocks(reader.read(body))
     return LoadedText(
         path=str(path), format="docx", text=text, paragraphs=paragraphs,
-        warnings=reader.warnings(body),
+        warnings=repairs + reader.warnings(body),
     )
 
 
 # ---------------------------------------------------------------- opening
 
 
-def _open_document(path: Path) -> docx.document.Document:
-    """Open with python-docx, turning every failure into a one-line LoadError."""
+def _open_document(path: Path, limits: Limits) -> tuple[docx.document.Document, list[str]]:
+    """Open with python-docx, turning every failure into a one-line LoadError; with a warning
+    when parts the document refers to are missing and it was opened without them."""
     with path.open("rb") as fh:
         head = fh.read(len(OLE2_MAGIC))
     if head == OLE2_MAGIC:
         raise LoadError(path, ole2_reason(path.read_bytes()))
     if not zipfile.is_zipfile(path):
         raise LoadError(path, "corrupt DOCX: not a ZIP archive")
+    _check_package(path, limits)
     try:
-        return docx.Document(str(path))
+        return docx.Document(str(path)), []
+    except KeyError as exc:  # a part that a relationship names is not in the archive
+        return _open_without_missing_parts(path, exc)
+    except MemoryError:  # the memory limit, not a broken file
+        raise
     except Exception as exc:  # noqa: BLE001 - python-docx fails on broken packages with
         # whatever its parser trips over (KeyError, AttributeError, XMLSyntaxError, ...);
         # the reason is reported, not swallowed.
         raise LoadError(path, _open_failure(path, exc)) from exc
+
+
+def _open_without_missing_parts(path: Path, error: KeyError) -> tuple[docx.document.Document, list[str]]:
+    """python-docx refuses a package whose relationships name a missing part (an image, the
+    thumbnail, settings: files cut by a careless generator), which Word repairs and LibreOffice
+    skips. Drop those relationships and open again; the body itself cannot be missing."""
+    with zipfile.ZipFile(path) as archive:
+        missing = dangling_targets(archive)
+        if not missing or MAIN_PART in missing:
+            raise LoadError(path, _open_failure(path, error)) from error
+        repaired = without_relationships_to(archive, missing)
+    try:
+        document = docx.Document(repaired)
+    except Exception as exc:  # noqa: BLE001 - as in _open_document
+        raise LoadError(path, _open_failure(path, exc)) from exc
+    return document, [f"damaged DOCX: opened without {len(missing)} missing part(s) ({', '.join(sorted(missing))})"]
+
+
+def _relationship_targets(archive: zipfile.ZipFile, rels_name: str) -> Iterator[tuple[etree._Element, str]]:
+    """(Relationship element, the part it points to) for the internal relationships of one .rels part;
+    "word/_rels/document.xml.rels" holds word/document.xml's, with targets relative to "word/"."""
+    base = posixpath.dirname(posixpath.dirname(rels_name))
+    root = etree.fromstring(archive.read(rels_name))
+    for rel in root:
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        target = unquote(target)
+        yield rel, target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+
+
+def dangling_targets(archive: zipfile.ZipFile) -> set[str]:
+    """Parts that relationships name but the archive lacks."""
+    names = set(archive.namelist())
+    return {target for name in names if name.endswith(RELS_SUFFIX)
+            for _, target in _relationship_targets(archive, name) if target not in names}
+
+
+def without_relationships_to(archive: zipfile.ZipFile, missing: set[str]) -> io.BytesIO:
+    """A copy of the package, in memory, whose .rels parts no longer name the `missing` parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename.endswith(RELS_SUFFIX):
+                data = _drop_relationships(archive, info.filename, missing)
+            copy.writestr(info.filename, data)
+    out.seek(0)
+    return out
+
+
+def _drop_relationships(archive: zipfile.ZipFile, rels_name: str, missing: set[str]) -> bytes:
+    pairs = list(_relationship_targets(archive, rels_name))
+    if not pairs:
+        return archive.read(rels_name)
+    root = pairs[0][0].getparent()
+    for rel, target in pairs:
+        if target in missing:
+            root.remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _check_package(path: Path, limits: Limits) -> None:
+    """Before anything is unpacked, from the ZIP directory alone: the parts' unpacked size is within
+    the limit (python-docx unpacks every part into memory; a ZIP bomb would take it all), and the
+    archive is a Word document, not another ZIP renamed .docx."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LoadError(path, f"corrupt DOCX: {' '.join(str(exc).split()) or type(exc).__name__}") from exc
+    check_unpacked(path, sum(part.file_size for part in parts), limits)
+    names = {part.filename for part in parts}
+    if MAIN_PART in names:
+        return
+    kind = next((kind for marker, kind in OTHER_PACKAGES if any(n.startswith(marker) for n in names)), None)
+    if kind:
+        raise LoadError(path, f"not a Word document: {kind} named .docx")
+    if CONTENT_TYPES not in names and not any(n.startswith(WORD_FOLDER) for n in names):
+        raise LoadError(path, "not a Word document: a ZIP archive without Word parts")
 
 
 def _open_failure(path: Path, exc: Exception) -> str:
@@ -144,9 +246,11 @@ def _open_failure(path: Path, exc: Exception) -> str:
             names = archive.namelist()
     except zipfile.BadZipFile:
         names = []
-    if MAIN_PART not in names:
-        return f"corrupt DOCX: missing {MAIN_PART}"
-    detail = " ".join(str(exc).split()) or type(exc).__name__
+    for part in REQUIRED_PARTS:
+        if part not in names:
+            return f"corrupt DOCX: missing {part}"
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # KeyError's str() adds quotes
+    detail = " ".join(str(message).split()) or type(exc).__name__
     return f"corrupt DOCX: {detail}"
 
 
@@ -252,6 +356,87 @@ class Styles:
 
 def _is_on_attr(value: str | None) -> bool:
     return value in ("1", "true", "on")
+
+
+class LegacyFonts:
+    """Text of runs in legacy Vietnamese fonts (.VnTime, .VnTimeH: TCVN3; VNI-Times: VNI) to Unicode.
+
+    The run's font is the one Word draws its non-ASCII letters with (w:hAnsi,
+    else w:ascii): the run's own, its character style's, its paragraph style's,
+    the document default. The font says the table, and for TCVN3 the case
+    (encoding.font_encoding); whether the document's runs in such fonts are
+    mostly legacy text or mostly Unicode (an old template) says how sure a run
+    must be. Counts the paragraphs it converted, per encoding.
+    """
+
+    def __init__(self, styles: Styles, styles_el: etree._Element, body: etree._Element):
+        self._styles = styles
+        self._default = _font_name(_find(styles_el, "w:docDefaults", "w:rPrDefault", "w:rPr"))
+        self._by_styles: dict[tuple[str | None, str | None], str | None] = {}  # (rStyle, pStyle) -> font
+        # runs (elements, not id(): lxml proxies come and go) -> their legacy font name
+        self._run_fonts: dict[etree._Element, str] = {}
+        self._converted: dict[str, set[etree._Element]] = {}
+        self._font_names: dict[str, set[str]] = {}
+        named = (_font_name(fonts.getparent()) for part in (styles_el, body) for fonts in part.iter(W_RFONTS))
+        in_use = any(font_encoding(name) for name in named)  # most documents: no run to look at
+        self._legacy_document = self._read_runs(body) if in_use else {}
+
+    def text(self, t: etree._Element) -> str:
+        text = t.text or ""
+        name = self._run_fonts.get(t.getparent()) if text else None
+        if name is None:
+            return text
+        font = font_encoding(name)
+        converted = convert_run(text, font, self._legacy_document.get(font.encoding, False))
+        if converted != text:
+            paragraph = next(t.iterancestors(W_P), t)
+            self._converted.setdefault(font.encoding, set()).add(paragraph)
+            self._font_names.setdefault(font.encoding, set()).add(name)
+        return converted
+
+    def warnings(self) -> list[str]:
+        return [f"legacy encoding: {len(paragraphs)} paragraph{'s' * (len(paragraphs) != 1)} converted from {encoding} "
+                f"(fonts {', '.join(sorted(self._font_names[encoding]))})"
+                for encoding, paragraphs in sorted(self._converted.items())]
+
+    def _read_runs(self, body: etree._Element) -> dict[str, bool]:
+        """Note the runs in legacy fonts; per encoding, tell whether those runs that tell are
+        mostly legacy text or Unicode (a document made from an old template keeps .VnTime)."""
+        told: dict[tuple[str, str], int] = {}
+        for t in body.iter(W_T):
+            run = t.getparent()
+            name = self._font_of(run) if t.text and run.tag == W_R else None
+            font = font_encoding(name)
+            if font is None:
+                continue
+            self._run_fonts[run] = name
+            verdict = run_verdict(t.text, font)
+            if verdict is not None:
+                told[(font.encoding, verdict)] = told.get((font.encoding, verdict), 0) + 1
+        return {encoding: told.get((encoding, encoding), 0) > told.get((encoding, UNICODE), 0)
+                for encoding, _ in told}
+
+    def _font_of(self, run: etree._Element) -> str | None:
+        rpr = run.find(W_RPR)
+        own = _font_name(rpr)
+        if own:
+            return own
+        paragraph = next(run.iterancestors(W_P), None)
+        p_style = _child_val(_find(paragraph, "w:pPr"), "w:pStyle") if paragraph is not None else None
+        key = (_child_val(rpr, "w:rStyle"), p_style)
+        if key not in self._by_styles:
+            chains = (self._styles.chain(key[0], "character"), self._styles.chain(p_style, "paragraph"))
+            names = (_font_name(style.find(W_RPR)) for chain in chains for style in chain)
+            self._by_styles[key] = next((n for n in names if n), None) or self._default
+        return self._by_styles[key]
+
+
+W_R, W_RPR, W_RFONTS, W_HANSI, W_ASCII = qn("w:r"), qn("w:rPr"), qn("w:rFonts"), qn("w:hAnsi"), qn("w:ascii")
+
+
+def _font_name(rpr: etree._Element | None) -> str | None:
+    fonts = None if rpr is None else rpr.find(W_RFONTS)
+    return None if fonts is None else fonts.get(W_HANSI) or fonts.get(W_ASCII)
 
 
 # ---------------------------------------------------------------- list numbering
@@ -524,10 +709,12 @@ class BodyReader:
     paragraphs and table cells alike, which is why one object reads the whole body.
     """
 
-    def __init__(self, styles: Styles, numbering: Numbering, notes: dict[tuple[str, str], etree._Element]):
+    def __init__(self, styles: Styles, numbering: Numbering, notes: dict[tuple[str, str], etree._Element],
+                 fonts: LegacyFonts | None = None):
         self._styles = styles
         self._numbering = numbering
         self._notes = notes
+        self._fonts = fonts
         self._note_count = 0
         self._pending_notes: list[str] = []
 
@@ -550,7 +737,7 @@ class BodyReader:
             warnings.append(
                 f"{chunks} embedded document chunk(s) (w:altChunk) not read; open and re-save the file in Word"
             )
-        return warnings
+        return warnings + (self._fonts.warnings() if self._fonts is not None else [])
 
     def _block_lines(self, block: etree._Element) -> list[str]:
         if block.tag == W_P:
@@ -583,7 +770,9 @@ class BodyReader:
             tag = child.tag
             if not isinstance(tag, str) or tag in SKIPPED:
                 continue
-            if tag in (W_T, M_T):
+            if tag == W_T and self._fonts is not None:
+                yield self._fonts.text(child)
+            elif tag in (W_T, M_T):
                 yield child.text or ""
             elif tag in LEAF_TEXT:
                 yield LEAF_TEXT[tag]

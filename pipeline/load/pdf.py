@@ -25,6 +25,10 @@ objects.
 Trust: a text layer can be present and useless (fonts without a Unicode map,
 OCR without Vietnamese). Each page is scored by `pipeline.quality`; bad pages
 are dropped with a warning, and a file with no usable page is a LoadError.
+
+Scans: pages without a text layer and pages whose layer is judged garbage are
+read by Tesseract (`pipeline.load.ocr`) and their text judged like a text
+layer's; without Tesseract they are skipped with a warning naming what to install.
 """
 
 from __future__ import annotations
@@ -38,8 +42,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .. import quality
+from ..limits import Limits, check_pages
+from . import ocr as ocr_engine
 from . import register
 from .base import LoadedText, LoadError, OffsetMap
+from .ocr import OcrError, OcrPage, OcrSettings
 from .pdf_tables import (
     Matrix, Spliced, char_centers, display_box, display_matrix, find_tables, has_grid, page_rulings, splice_tables,
     to_display,
@@ -55,7 +62,9 @@ _PDFIUM_HYPHEN = "\ufffe"
 # A run counts as above the previous one when its bottom is this far (pt) over the previous top.
 _RISE_TOLERANCE = 1.0
 
-NO_TEXT_LAYER = "PDF has no text layer (scanned?): OCR is not available in this version"
+NO_TEXT_LAYER = "PDF has no text layer (scanned?)"
+# Pages OCR reads: no text layer at all, or one judged garbage.
+OCR_STATUSES = ("image-only", "unusable")
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class PdfSettings:
     # A grid smaller than this is a box around a paragraph, not a table.
     table_min_rows: int = 2
     table_min_columns: int = 2
+    # Pages without a usable text layer are read by OCR (see `pipeline.load.ocr`).
+    ocr: OcrSettings = field(default_factory=OcrSettings)
 
     def __post_init__(self) -> None:
         if self.reorder_min_backtracks < 1 or not 0 <= self.reorder_min_share <= 1:
@@ -108,6 +119,10 @@ class _Page:
     quality: quality.TextQuality | None = None
     problem: str | None = None  # why the page was skipped
     notes: list[str] = field(default_factory=list)  # warnings about a page that was kept
+    ocr: bool = False  # the text is Tesseract's
+    ocr_confidence: float | None = None  # mean word confidence 0-1 of an OCR'd page
+    ocr_words: int = 0
+    ocr_problem: str | None = None  # why OCR did not give a page its text
 
     def info(self) -> dict:
         """The page_info entry; "quality" is the share of valid syllables, None when too little text to judge."""
@@ -116,7 +131,8 @@ class _Page:
             "page": self.number,
             "chars": len(self.text),
             "quality": round(q.valid_share, 3) if q and q.judged else None,
-            "ocr": False,
+            "ocr": self.ocr,
+            "ocr_confidence": round(self.ocr_confidence, 3) if self.ocr_confidence is not None else None,
             "engine": self.engine,
             "status": self.status,
             "stamps": self.stamps,
@@ -125,14 +141,15 @@ class _Page:
 
 
 @register(".pdf")
-def load_pdf(path: Path, settings: PdfSettings | None = None) -> LoadedText:
-    """Read every page's text layer; raise LoadError when no page is usable."""
+def load_pdf(path: Path, settings: PdfSettings | None = None, limits: Limits | None = None) -> LoadedText:
+    """Read every page's text layer, OCR the pages without a usable one; raise LoadError when no page is usable."""
     settings = settings or PdfSettings()
+    notes = _preflight(Path(path), limits or Limits())
     pages = _read_pages(Path(path), settings)
-    for page in pages:
-        _judge(page)
     _raise_if_unusable(path, pages)
-    return _assemble(path, pages)
+    loaded = _assemble(path, pages, settings.ocr)
+    loaded.warnings[:0] = notes
+    return loaded
 
 
 # --- reading ----------------------------------------------------------------------
@@ -142,7 +159,11 @@ def _read_pages(path: Path, settings: PdfSettings) -> list[_Page]:
     doc = _open(path)
     plumber = _PlumberFallback(path)
     try:
-        return [_read_page(doc, i, settings, plumber) for i in range(len(doc))]
+        pages = [_read_page(doc, i, settings, plumber) for i in range(len(doc))]
+        for page in pages:
+            _judge(page)
+        _read_by_ocr(doc, pages, settings)
+        return pages
     finally:
         plumber.close()
         doc.close()
@@ -150,6 +171,21 @@ def _read_pages(path: Path, settings: PdfSettings) -> list[_Page]:
 
 _PDF_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024  # readers accept the header this far into the file
+_PDF_EOF = b"%%EOF"
+_EOF_WINDOW = 1024  # writers may append a few bytes after the end marker
+ENCRYPTED_WITHOUT_PASSWORD = "encrypted PDF opened without a password (its user password is empty)"
+
+
+def _preflight(path: Path, limits: Limits) -> list[str]:
+    """What is known before any page is read: the file opens, it has no more pages than the limit
+    (a bomb of thousands of pages is refused at once); a warning when it is encrypted but opens
+    without a password (an empty user password: only the owner's restrictions are set)."""
+    doc = _open(path)
+    try:
+        check_pages(path, len(doc), limits)
+        return [ENCRYPTED_WITHOUT_PASSWORD] if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1 else []
+    finally:
+        doc.close()
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -162,14 +198,21 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
             raise LoadError(path, "encrypted PDF: a password is required") from exc
-        raise LoadError(path, f"corrupt PDF: {_pdfium_reason(exc)}") from exc
+        raise LoadError(path, f"corrupt PDF: {_pdfium_reason(exc)}{_truncation_hint(path)}") from exc
     except (OSError, ValueError) as exc:
         raise LoadError(path, f"corrupt PDF: {exc}") from exc
+    doc.init_forms()  # right after opening, before pages are counted or loaded (pdfium's rule)
     if len(doc) == 0:
         doc.close()
         raise LoadError(path, "corrupt PDF: no pages")
-    doc.init_forms()  # needed before any page is loaded, for flattening stamps
     return doc
+
+
+def _truncation_hint(path: Path) -> str:
+    """A PDF ends with %%EOF; one cut short (an interrupted download) does not."""
+    with path.open("rb") as fh:
+        fh.seek(max(path.stat().st_size - _EOF_WINDOW, 0))
+        return "" if _PDF_EOF in fh.read() else " (truncated? no %%EOF marker at the end of the file)"
 
 
 def _pdfium_reason(exc: Exception) -> str:
@@ -312,7 +355,9 @@ def _merge_stamps(
     Places are found in `base`, pdfium's own text of the page, and carried
     over to `spliced`, the text the page ends up with (tables written as rows).
     """
-    if pdf_page.flatten() != pdfium_c.FLATTEN_SUCCESS:
+    # pdfium flattens without a form environment too; pypdfium2's flatten() insists on one,
+    # which a document without forms (a LibreOffice export with link annotations) never gets
+    if pdfium_c.FPDFPage_Flatten(pdf_page.raw, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
         return spliced.text, 0
     pdf_page.close()
     textpage = doc[index].get_textpage()  # the flattened page, reloaded
@@ -382,6 +427,71 @@ def _splice(base: str, inserts: list[tuple[int, float, str]]) -> str:
     return "".join(out)
 
 
+# --- OCR ------------------------------------------------------------------------------
+
+
+def _read_by_ocr(doc: pdfium.PdfDocument, pages: list[_Page], settings: PdfSettings) -> None:
+    """Give the pages without a usable text layer Tesseract's text; say on each why not when it cannot."""
+    todo = [page for page in pages if page.status in OCR_STATUSES]
+    if not todo or not settings.ocr.enabled:  # turned off: the pages are skipped as before OCR
+        return
+    missing = ocr_engine.missing(settings.ocr)
+    if missing:
+        for page in todo:
+            page.ocr_problem = missing
+        return
+    results = ocr_engine.read_pages((doc[page.number - 1] for page in todo), settings)
+    for page, result in zip(todo, results):
+        _take_ocr(page, result, settings.ocr)
+
+
+def _take_ocr(page: _Page, result: OcrPage | OcrError, settings: OcrSettings) -> None:
+    """Judge the OCR text like a text layer; keep it when usable, else leave the page as it was, with the reason."""
+    if isinstance(result, OcrError):
+        page.ocr_problem = f"OCR failed: {result}"
+        return
+    text = clean_page_text(result.text)
+    if not text.strip():
+        page.ocr_problem = "OCR found no text"
+        return
+    judged = quality.text_quality(text)
+    problem = quality.problem(judged)
+    if problem:
+        page.ocr_problem = f"OCR text unusable too ({problem})"
+        return
+    if page.status == "unusable":
+        page.notes.append(f"unusable text layer ({page.problem}), read by OCR")
+    if result.confidence is not None and result.confidence < settings.min_confidence:
+        page.notes.append(f"low OCR confidence {result.confidence:.2f}, check the text")
+    page.text, page.quality, page.problem, page.status = text, judged, None, "ok"
+    page.engine, page.ocr, page.tables = ocr_engine.ENGINE, True, result.tables
+    page.ocr_confidence, page.ocr_words = result.confidence, result.words
+
+
+def _ocr_summary(pages: list[_Page], settings: OcrSettings) -> str | None:
+    """'pages 1–2 read by OCR (Tesseract vie), mean confidence 0.87': the mean is over all their words."""
+    read = [page for page in pages if page.ocr]
+    words = sum(page.ocr_words for page in read)
+    if not read or not words:
+        return None
+    mean = sum((page.ocr_confidence or 0.0) * page.ocr_words for page in read) / words
+    label = "page" if len(read) == 1 else "pages"
+    low = " (low: check the text)" if mean < settings.min_confidence else ""
+    return (f"{label} {_page_ranges([page.number for page in read])} read by OCR "
+            f"(Tesseract {'+'.join(settings.languages)}), mean confidence {mean:.2f}{low}")
+
+
+def _page_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1–3, 5'."""
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    return ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in ranges)
+
+
 # --- judging and assembling -----------------------------------------------------------
 
 
@@ -389,10 +499,18 @@ def _judge(page: _Page) -> None:
     """Score a page with text; mark it unusable when the text layer is garbage."""
     if page.status != "ok":
         return
-    page.quality = quality.text_quality(page.text)
+    page.quality = quality.text_quality(_as_normalize_reads_it(page.text))
     page.problem = quality.problem(page.quality)
     if page.problem:
         page.status = "unusable"
+
+
+def _as_normalize_reads_it(text: str) -> str:
+    """The page's text after legacy-font conversion and diacritic repair (which normalization
+    applies later): a page typed in TCVN3 or VNI is text, not a garbage layer to OCR."""
+    from ..encoding import repair_lines
+
+    return "\n".join(repair_lines(text.split("\n"), from_pdf=True).lines)
 
 
 def _raise_if_unusable(path: Path | str, pages: list[_Page]) -> None:
@@ -403,10 +521,16 @@ def _raise_if_unusable(path: Path | str, pages: list[_Page]) -> None:
         unreadable = [page for page in pages if page.status == "unreadable"]
         if unreadable and len(unreadable) == len(pages):
             raise LoadError(path, f"corrupt PDF: no page can be read ({unreadable[0].problem})")
-        raise LoadError(path, NO_TEXT_LAYER)
+        raise LoadError(path, NO_TEXT_LAYER + _why_not_ocr(pages))
     overall = quality.text_quality("\n".join(page.text for page in bad))
     reason = quality.problem(overall) or bad[0].problem
-    raise LoadError(path, f"unusable text layer: {reason} ({_hint(overall)})")
+    raise LoadError(path, f"unusable text layer: {reason} ({_hint(overall)}){_why_not_ocr(bad)}")
+
+
+def _why_not_ocr(pages: list[_Page]) -> str:
+    """'; OCR needs Tesseract …': why OCR did not save the pages (the first reason), or ''."""
+    reason = next((page.ocr_problem for page in pages if page.ocr_problem), None)
+    return f"; {reason}" if reason else ""
 
 
 def _hint(q: quality.TextQuality) -> str:
@@ -415,7 +539,7 @@ def _hint(q: quality.TextQuality) -> str:
     return "fonts without a Unicode map?"
 
 
-def _assemble(path: Path | str, pages: list[_Page]) -> LoadedText:
+def _assemble(path: Path | str, pages: list[_Page], ocr: OcrSettings | None = None) -> LoadedText:
     """Join usable pages with form feeds; dropped pages stay as empty pages so numbering holds."""
     texts, starts, warnings = [], [], []
     offset = 0
@@ -428,6 +552,9 @@ def _assemble(path: Path | str, pages: list[_Page]) -> LoadedText:
         warning = _warning(page)
         if warning:
             warnings.append(warning)
+    summary = _ocr_summary(pages, ocr or OcrSettings())
+    if summary:
+        warnings.append(summary)
     return LoadedText(
         path=str(path),
         format="pdf",
@@ -440,10 +567,12 @@ def _assemble(path: Path | str, pages: list[_Page]) -> LoadedText:
 
 
 def _warning(page: _Page) -> str | None:
+    # "; OCR needs Tesseract …: apt install …" ends the line, so that the command can be copied
+    skipped = f"; {page.ocr_problem}" if page.ocr_problem else ", page skipped"
     if page.status == "unusable":
-        return f"page {page.number}: unusable text layer ({page.problem}), page skipped"
+        return f"page {page.number}: unusable text layer ({page.problem}){skipped}"
     if page.status == "image-only":
-        return f"page {page.number}: no text layer (scanned page?), page skipped"
+        return f"page {page.number}: no text layer (scanned page?){skipped}"
     if page.status == "unreadable":
         return f"page {page.number}: {page.problem}, page skipped"
     return None

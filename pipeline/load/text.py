@@ -1,6 +1,7 @@
 """Plain text and Markdown: decode bytes whatever encoding they came in.
 
-Order of trust: a BOM (UTF-8, UTF-16) is certain; strict UTF-8 that decodes is
+Order of trust: a BOM (UTF-8, UTF-16) is certain; NUL bytes without one are
+UTF-16/32 when charset-normalizer finds their pattern, else binary data; strict UTF-8 that decodes is
 almost certain; otherwise the text is legacy Windows code page 1258 (the
 Vietnamese code page, which composes tone marks as combining characters), or,
 when cp1258 is implausible, whatever charset-normalizer proposes.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+from ..limits import Limits, check_text_bytes
+from ..encoding import bytes_encoding
 from . import register
 from .base import LoadedText, LoadError
 
@@ -20,12 +23,15 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# Encodings whose text has NUL bytes (charset-normalizer's names).
+_WIDE_ENCODINGS = ("utf_16", "utf_32")
 # Share of C0 control bytes (other than tab/newline/CR/FF) above which a file is binary.
 _MAX_CONTROL_SHARE = 0.01
 
 
 @register(".txt", ".md", ".markdown", ".text")
-def load_text(path: Path) -> LoadedText:
+def load_text(path: Path, limits: Limits | None = None) -> LoadedText:
+    check_text_bytes(path, path.stat().st_size, limits or Limits())  # before reading and decoding it
     data = path.read_bytes()
     text, encoding = decode_bytes(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -42,19 +48,38 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise LoadError(path, f"undecodable text: bad {name} after its byte-order mark ({exc.reason})") from exc
     if b"\x00" in data[:4096]:
-        raise LoadError(path, "undecodable text: binary data (NUL bytes) and no UTF-16 byte-order mark")
+        return _decode_wide(data, path)
     try:
         text = data.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError:
         text, encoding = _decode_legacy(data, path)
     if _control_share(text) > _MAX_CONTROL_SHARE:
-        raise LoadError(path, "undecodable text: binary data (control characters)")
+        raise LoadError(path, "undecodable text: binary data, not text (control characters)")
     return text, encoding
 
 
+def _decode_wide(data: bytes, path: Path | str) -> tuple[str, str]:
+    """NUL bytes in text mean UTF-16 or UTF-32 written without a byte-order mark (Windows tools
+    do that); charset-normalizer tells which from the byte pattern. Anything else is binary."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not best.encoding.startswith(_WIDE_ENCODINGS):
+        raise LoadError(path, "undecodable text: binary data, not text (NUL bytes, and not UTF-16 or UTF-32)")
+    text = str(best)
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise LoadError(path, "undecodable text: binary data, not text (control characters)")
+    return text, best.encoding
+
+
 def _decode_legacy(data: bytes, path: Path | str) -> tuple[str, str]:
-    """Vietnamese text that is not UTF-8 is nearly always Windows-1258."""
+    """Vietnamese text that is not UTF-8 is nearly always Windows-1258, or the bytes of a legacy font
+    (TCVN3 .VnTime, VNI-Times): those are kept as Latin-1 characters for normalize to convert."""
+    latin1 = data.decode("latin-1")
+    legacy = bytes_encoding(latin1)
+    if legacy:
+        return latin1, legacy.lower()
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:

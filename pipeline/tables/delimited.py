@@ -21,7 +21,7 @@ from typing import Callable
 import regex
 
 from ..model import Section, Table, TableColumn, TableRow
-from ..numerals import ROMAN
+from ..numerals import ROMAN, to_int
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import is_table_row, join_wrapped, starts_lower
 from .header import classify_header, table_kind
@@ -217,8 +217,8 @@ def _goes_on(above: str, cell: str) -> bool:
     item = _ITEM_START.match(cell)
     if item is None:
         return False
-    number = int(item.group(1))
-    listed = [int(n) for n in _ITEM.findall(above)]
+    number = to_int(item.group(1))
+    listed = [to_int(n) for n in _ITEM.findall(above)]
     return number - 1 in listed and (listed[-1] == number - 1 or number not in listed)
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 import regex
 
 from ..model import TableColumn as Column
+from ..numerals import to_int
 from ..rules import load as load_rules
 
 
@@ -49,7 +50,7 @@ def classify_header(header: str) -> Column:
     target_year, keywords = _patterns()
     year = target_year.match(text)
     if year:
-        return Column(header, "target", int(year.group("year")))
+        return Column(header, "target", to_int(year.group("year")))
     best: tuple[int, int, str] | None = None  # (position, -length, role)
     for pattern, role in keywords:
         m = pattern.search(text)

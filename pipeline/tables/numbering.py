@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..numerals import to_int
+
 
 def has_children(seqs: Sequence[str]) -> list[bool]:
     """For each row number, whether the next one is its first child ("1" then "1.1")."""
@@ -25,7 +27,7 @@ def is_child(seq: str, parent: str) -> bool:
 
 def seq_tuple(seq: str) -> tuple[int, ...]:
     """ "4.2" -> (4, 2)."""
-    return tuple(int(part) for part in seq.split("."))
+    return tuple(to_int(part) for part in seq.split("."))
 
 
 def follows(prev: tuple[int, ...], seq: tuple[int, ...]) -> bool:
