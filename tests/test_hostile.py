@@ -358,8 +358,6 @@ def test_plan_without_appendix_has_no_appendix_and_no_table(hostile_batch):
     assert doc["document"]["title"].startswith("Thực hiện Nghị quyết số 57-NQ/TW")
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/tables/delimited.py takes the first row of a table for its "
-                   "header even when it is a numbered data row ('1', 'Tỷ lệ …', '%', …), so row 1 is lost")
 def test_headerless_appendix_table_keeps_every_row(hostile_batch):
     _, _, _, rows, documents = hostile_batch
     doc = by_name(rows, documents, "headerless_table.txt")

@@ -67,11 +67,13 @@ def _build(run: list[Paragraph], sections: list[Section], page_at: PageAt, table
     first = [cell.strip() for cell in run[0].text.split("\t")]
     if len(run) < 2 or len(first) < 2:
         return None
-    headers = [first]
     second = _cells(run[1].text, len(first))
-    if _is_sub_header(first, second):
-        headers.append(second)
-    columns = _columns(headers)
+    if _starts_numbering(first, second):  # no header row: the table opens with its row 1
+        headers: list[list[str]] = []
+        columns = [TableColumn("", "seq")] + [TableColumn("", "other") for _ in first[1:]]
+    else:
+        headers = [first] + ([second] if _is_sub_header(first, second) else [])
+        columns = _columns(headers)
     seq = next((i for i, c in enumerate(columns) if c.role == "seq"), None)
     rows: list[TableRow] = []
     group: str | None = None
@@ -104,6 +106,15 @@ def _build(run: list[Paragraph], sections: list[Section], page_at: PageAt, table
         end=run[-1].end,
         shape="delimited",
     )
+
+
+_ROW_NUMBER = regex.compile(r"^(\d{1,3})\.?$")
+
+
+def _starts_numbering(first: list[str], second: list[str]) -> bool:
+    """A table without a header row: its first row is numbered 1 and the next one 2."""
+    a, b = _ROW_NUMBER.match(first[0]), _ROW_NUMBER.match(second[0])
+    return bool(a and b) and int(a.group(1)) == 1 and int(b.group(1)) == 2 and any(c for c in first[1:])
 
 
 def _is_sub_header(first: list[str], second: list[str]) -> bool:
