@@ -179,11 +179,25 @@ CHAR_STEPS: dict[str, Callable[[str], str]] = {
 
 
 def clean_line(line: str, steps: Iterable[str] = tuple(CHAR_STEPS)) -> str:
-    for name in steps:
-        try:
-            step = CHAR_STEPS[name]
-        except KeyError:
-            raise ValueError(f"unknown normalization step {name!r}; valid: {', '.join(CHAR_STEPS)}") from None
+    """The character steps, and again while that shortens the line: a removal can uncover another
+    remnant ("<<b>b>" -> "<b>", a "$…$" span short enough once its spaces are collapsed), and a
+    line cleaned once must come out of cleaning unchanged."""
+    functions = [_char_step(name) for name in steps]
+    once = _apply(functions, line)
+    while len(again := _apply(functions, once)) < len(once):
+        once = again
+    return once
+
+
+def _char_step(name: str) -> Callable[[str], str]:
+    try:
+        return CHAR_STEPS[name]
+    except KeyError:
+        raise ValueError(f"unknown normalization step {name!r}; valid: {', '.join(CHAR_STEPS)}") from None
+
+
+def _apply(functions: list[Callable[[str], str]], line: str) -> str:
+    for step in functions:
         line = step(line)
     return line
 

@@ -7,11 +7,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hypothesis: 2,000 examples per property in CI, no example database written there; a quick
+# pass locally. No outcome may depend on timing: no deadline, no too-slow health check.
+# HYPOTHESIS_PROFILE=ci runs the CI profile locally.
+_UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=2000, database=None, print_blob=True, **_UNTIMED)
+settings.register_profile("dev", max_examples=40, **_UNTIMED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 SEEDS = {
     "000": CORPUS / "000_9508be608a1dd824.txt",
