@@ -159,7 +159,11 @@ def evaluate_command(
     if out:
         write_atomic(out, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     if metrics:
-        summary = {"mode": data["mode"], "documents": len(data["documents"]), "kinds": data["kinds"], "fields": data["fields"]}
+        summary = {  # short enough for `dvc metrics show`; the full result is --out's
+            "mode": data["mode"], "documents": len(data["documents"]),
+            "kinds": {k: {m: v[m] for m in ("precision", "recall", "f1")} for k, v in data["kinds"].items()},
+            "fields": {k: v["f1"] for k, v in data["fields"].items()},
+        }
         write_atomic(metrics, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     if baseline:
         try:

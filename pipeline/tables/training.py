@@ -133,7 +133,7 @@ def save(model, plans: Sequence[GoldPlan], metrics: dict, path: Path = MODEL_FIL
     table layouts it knows, and whether it beat the rules on held-out plans."""
     payload = {
         "pipeline": model,
-        "layouts": [sorted(x) for x in layouts(plans)],
+        "layouts": sorted(sorted(x) for x in layouts(plans)),  # sorted: the same bytes on every run
         "preferred": metrics["preferred"] == "rules+model",
     }
     modelfile.save(path, payload, classifier.FEATURE_VERSION, metrics)
