@@ -388,61 +388,59 @@ def _score_targets(doc: str, gold: list[Indicator], pred: list[Indicator], match
 
 
 def _score_target_lists(doc: str, indicator: Indicator, gold: list, pred: list, tally: _Tally) -> None:
-    left = list(pred)
-    score = tally.kinds["targets"]
-    for g in gold:
+    def find(g, left):
         same_year = [p for p in left if p.year == g.year and _fold(p.scope) == _fold(g.scope)] or \
                     [p for p in left if p.year == g.year]
-        label = f"{indicator.name[:50]} / {g.year}: {g.text}"
-        if not same_year:
-            score.fn += 1
-            tally.field("targets.op", g.op, None)
-            tally.field("targets.value", _number(g.value), None)
-            tally.outcomes.append(Outcome(doc, "targets", "miss", label, indicator.start, indicator.end))
-            continue
-        p = same_year[0]
-        left.remove(p)
-        score.tp += 1
-        wrong = {}
-        for name, gv, pv in (("op", g.op, p.op), ("value", _number(g.value), _number(p.value))):
-            if not tally.field(f"targets.{name}", gv, pv):
-                wrong[name] = {"gold": gv, "predicted": pv}
-        tally.outcomes.append(Outcome(doc, "targets", "match", label, indicator.start, indicator.end, p.text, wrong))
-    for p in left:
-        score.fp += 1
-        tally.field("targets.op", None, p.op)
-        tally.field("targets.value", None, _number(p.value))
-        tally.outcomes.append(Outcome(doc, "targets", "false_positive", f"{indicator.name[:50]} / {p.year}: {p.text}",
-                                      None, None))
+        return same_year[0] if same_year else None
+
+    place = (indicator.start, indicator.end) if gold else (None, None)  # a false positive's indicator is not gold
+    _score_greedy(doc, "targets", gold, pred, find, TARGET_FIELDS, tally,
+                  label=lambda t: f"{indicator.name[:50]} / {t.year}: {t.text}", place=lambda t: place)
+
+
+TARGET_FIELDS: dict[str, Callable[[Any], Any]] = {"op": lambda t: t.op, "value": lambda t: _number(t.value)}
+UNIT_FIELDS: dict[str, Callable[[Any], Any]] = {"type": lambda u: u.type, "roles": lambda u: frozenset(u.roles)}
 
 
 def _score_units(doc: str, gold: Document, pred: Document, tally: _Tally) -> None:
     """Responsible units by canonical name, or by a name one side lists among the other's aliases."""
-    left = list(pred.units)
-    score = tally.kinds["units"]
-    for g in gold.units:
-        g_names = {_fold(n) for n in [g.name, *g.aliases]}
+    def find(g, left):
+        names = {_fold(n) for n in [g.name, *g.aliases]}
         found = [p for p in left if _fold(p.name) == _fold(g.name)] or \
-                [p for p in left if g_names & {_fold(n) for n in [p.name, *p.aliases]}]
-        if not found:
+                [p for p in left if names & {_fold(n) for n in [p.name, *p.aliases]}]
+        return found[0] if found else None
+
+    _score_greedy(doc, "units", gold.units, pred.units, find, UNIT_FIELDS, tally,
+                  label=lambda u: u.name, place=lambda u: (None, None))
+
+
+def _score_greedy(doc: str, kind: str, gold: list, pred: list, find, fields: dict, tally: _Tally,
+                  label: Callable[[Any], str], place: Callable[[Any], tuple]) -> None:
+    """One-to-one, gold in order: each gold item takes the first prediction `find` offers among
+    those left; then its fields. Used where items have no span of their own (units, targets)."""
+    left = list(pred)
+    score = tally.kinds[kind]
+    for g in gold:
+        p = find(g, left)
+        if p is None:
             score.fn += 1
-            tally.field("units.type", g.type, None)
-            tally.field("units.roles", frozenset(g.roles), None)
-            tally.outcomes.append(Outcome(doc, "units", "miss", g.name, None, None))
+            for name, read in fields.items():
+                tally.field(f"{kind}.{name}", read(g), None)
+            tally.outcomes.append(Outcome(doc, kind, "miss", label(g), *place(g)))
             continue
-        p = found[0]
         left.remove(p)
         score.tp += 1
         wrong = {}
-        for name, gv, pv in (("type", g.type, p.type), ("roles", frozenset(g.roles), frozenset(p.roles))):
-            if not tally.field(f"units.{name}", gv, pv):
+        for name, read in fields.items():
+            gv, pv = read(g), read(p)
+            if not tally.field(f"{kind}.{name}", gv, pv):
                 wrong[name] = {"gold": _plain(gv), "predicted": _plain(pv)}
-        tally.outcomes.append(Outcome(doc, "units", "match", g.name, None, None, p.name, wrong))
+        tally.outcomes.append(Outcome(doc, kind, "match", label(g), *place(g), label(p), wrong))
     for p in left:
         score.fp += 1
-        tally.field("units.type", None, p.type)
-        tally.field("units.roles", None, frozenset(p.roles))
-        tally.outcomes.append(Outcome(doc, "units", "false_positive", p.name, None, None))
+        for name, read in fields.items():
+            tally.field(f"{kind}.{name}", None, read(p))
+        tally.outcomes.append(Outcome(doc, kind, "false_positive", label(p), None, None))
 
 
 def _score_metadata(doc: str, gold: Document, pred: Document, tally: _Tally) -> None:
@@ -559,10 +557,16 @@ def predictions_for(gold: list[tuple[Document, dict]], pred: list | None, root=N
     if not pred:
         root = Path(root or ".")
         return [extract_document(root / review["source"]) for _, review in gold]
+    missing = [p for p in map(Path, pred) if not p.exists()]
+    if missing:
+        raise GoldError(f"{missing[0]}: not found")
     files = [f for p in map(Path, pred) for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
     by_key = {}
     for f in files:
-        doc = Document.from_json(json.loads(f.read_text(encoding="utf-8")))
+        try:
+            doc = Document.from_json(json.loads(f.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise GoldError(f"{f}: not a kehoach document JSON ({type(exc).__name__}: {exc})") from exc
         by_key[doc.document.id] = by_key[_name(doc)] = doc
     out = []
     for g, _ in gold:

@@ -173,3 +173,14 @@ def test_cli_refuses_drafts_with_one_line(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "--gold", str(tmp_path / "ann"), "--pred", str(tmp_path)])
     assert result.exit_code == 2
     assert "plan.json: a draft" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_names_a_missing_or_broken_prediction(tmp_path):
+    _write_gold(tmp_path / "ann", gold())
+    runner = CliRunner()
+    missing = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "ann"), "--pred", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "nope: not found" in missing.output
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    broken = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "ann"), str(tmp_path / "bad.json")])
+    assert broken.exit_code == 2 and "bad.json: not a kehoach document JSON" in broken.output
+    assert len(broken.output.strip().splitlines()) == 1
