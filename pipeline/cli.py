@@ -64,11 +64,11 @@ _MAX_UNPACKED_MB = typer.Option(Limits.max_unpacked_mb, "--max-unpacked-mb", min
 
 
 def _run_extract(file: Path, debug: bool, limits: Limits | None = None):
-    from .extract import build_document, document_id
-    from .load import LoadError, load
+    from .extract import extract_document
+    from .load import LoadError
 
     try:
-        return build_document(load(file, limits), document_id(file))
+        return extract_document(file, limits)
     except LoadError as exc:
         if debug:
             raise

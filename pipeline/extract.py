@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .extractors.nlp import run_extractors
 from .files import file_hash, id_of_hash
+from .limits import Limits
 from .load import LoadedText, load
 from .metadata import read_metadata
 from .model import Document, DocumentInfo, PageInfo, Section, Table
@@ -25,10 +26,11 @@ def document_id(path: Path) -> str:
     return id_of_hash(file_hash(path))
 
 
-def extract_document(path: str | Path) -> Document:
-    """Read one plan; raise `LoadError` when the file cannot be read."""
+def extract_document(path: str | Path, limits: Limits | None = None) -> Document:
+    """Read one plan within `limits` (default: `Limits()`); raise `LoadError` when the file cannot
+    be read or is over a limit."""
     path = Path(path)
-    loaded = load(path)
+    loaded = load(path, limits)
     return build_document(loaded, document_id(path))
 
 

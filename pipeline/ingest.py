@@ -101,8 +101,8 @@ def process_file(path: str, limits: Limits = Limits()) -> FileResult:
     or that is over a limit, is a result."""
     import json
 
-    from .extract import build_document, document_id
-    from .load import LoadError, load
+    from .extract import extract_document
+    from .load import LoadError
 
     started = time.perf_counter()
 
@@ -111,7 +111,7 @@ def process_file(path: str, limits: Limits = Limits()) -> FileResult:
 
     try:
         with guard(limits):
-            doc = build_document(load(path, limits), document_id(Path(path)))
+            doc = extract_document(path, limits)
             text = json.dumps(doc.to_json(), ensure_ascii=False)
     except LoadError as exc:
         return failed(exc.reason)
