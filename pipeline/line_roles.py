@@ -50,12 +50,13 @@ from .normalize import (
     looks_hard_wrapped, split_lines,
 )
 from .segment import paragraphs_of, segment, structure_patterns
+from .tables.numbering import ROW_NUMBER
 from .textshape import ends_sentence, is_all_caps, starts_lower, starts_upper
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "annotations" / "line_roles"
 MODEL_NAME = "line_roles.joblib"
-FEATURE_VERSION = 1  # bump when line_features changes: older models are then refused
+FEATURE_VERSION = 2  # bump when line_features changes: older models are then refused
 THRESHOLD = 0.9  # the model's answer counts only from this probability on
 REBUILD = "kehoach train"
 
@@ -259,7 +260,6 @@ _BARE_NUMBER = regex.compile(r"^\d{1,3}$")
 _DIGIT_TEXT = regex.compile(r"^\d{1,2}\s*\p{L}")
 _SUPER_START = regex.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _GLUED_MARK = regex.compile(r"[\p{L})\]][\d⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}(?=[\s.,;:)]|$)")
-_CAPTION = regex.compile(r"^\(\s*(?:Kèm|Ban hành kèm)", regex.I)
 _LEADERS = regex.compile(r"(?:\.{4,}|…{2,})\s*\d*$")  # a table-of-contents entry's dot leaders
 
 
@@ -314,7 +314,7 @@ def shape_features(text: str, width: int) -> dict[str, float]:
         "super_start": float(bool(_SUPER_START.match(text))),
         "glued_mark": float(bool(_GLUED_MARK.search(text))),
         "appendix": float(bool(p["appendix"].match(text)) and len(text) <= 160),
-        "caption": float(bool(_CAPTION.match(text))),
+        "caption": float(bool(p["caption"].match(text))),
         "closing": float(bool(p["closing"].match(text))),
         "preamble": float(bool(p["preamble"].match(text))),
         "item_lower": float(bool(heading and heading.item and starts_lower(heading.text))),
@@ -387,7 +387,6 @@ def document_features(lines: Sequence[Line], pos: bool = False) -> list[dict[str
     return out
 
 
-_SEQ = regex.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")  # a row number of a flattened table: "1", "1.2", "3."
 _WINDOW = 4  # lines either side that make a line's neighbourhood
 
 
@@ -405,7 +404,7 @@ def _context_features(texts: list[str], pages: list, width: int) -> list[dict[st
             in_appendix = True
         window = texts[max(0, k - _WINDOW):k] + texts[k + 1:k + 1 + _WINDOW]
         short = sum(len(t) < 0.5 * width for t in window) / max(len(window), 1)
-        seqs = sum(bool(_SEQ.match(t)) for t in window)
+        seqs = sum(bool(ROW_NUMBER.match(t)) for t in window)
         f = {
             f"short_around={_bucket(short, (0.0, 0.25, 0.5, 0.75))}": 1.0,
             f"seq_around={min(seqs, 3)}": 1.0,
@@ -438,7 +437,7 @@ def _opens_appendix(texts: list[str], k: int) -> bool:
     m = structure_patterns()["appendix"].match(texts[k])
     if not m or len(texts[k]) > 160:
         return False
-    return not m.group("text").strip() or any(_CAPTION.match(t) for t in texts[k + 1:k + 1 + _CAPTION_REACH])
+    return not m.group("text").strip() or any(structure_patterns()["caption"].match(t) for t in texts[k + 1:k + 1 + _CAPTION_REACH])
 
 
 @lru_cache(maxsize=8192)

@@ -231,6 +231,18 @@ def test_equal_cells_of_one_row_are_two_places():
     assert all(text[p.start:p.end] == "100%" for p in found)
 
 
+def test_equal_cells_are_two_places_for_every_extractor():
+    """The row's cells are located once, in column order (extractors/context.locate_cell), so the
+    deadline extractor keeps two equal deadline cells apart too, not the percentage one alone."""
+    columns = [TableColumn("TT", "seq"), TableColumn("Nhiệm vụ", "task"),
+               TableColumn("Thời gian bắt đầu", "deadline"), TableColumn("Thời gian hoàn thành", "deadline")]
+    text, table = _table([["1", "Rà soát dữ liệu", "Quý II/2025", "Quý II/2025"]], columns)
+    found = run_extractors(text, [], [table], lambda _: None).items["deadlines"]
+    assert [d.text for d in found] == ["Quý II/2025", "Quý II/2025"]
+    assert found[0].start < found[1].start
+    assert all(text[d.start:d.end] == "Quý II/2025" for d in found)
+
+
 def test_no_two_seed_percentages_share_a_span(seed_docs):
     for key, doc in seed_docs.items():
         spans = [(p.start, p.end) for p in doc.percentages]

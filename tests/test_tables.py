@@ -192,3 +192,27 @@ def test_row_numbers_that_can_follow():
     assert follows(seq_tuple("1.2"), seq_tuple("1.3")) and follows(seq_tuple("1.2"), seq_tuple("2"))
     assert follows(seq_tuple("3"), seq_tuple("3.1"))
     assert not follows(seq_tuple("3"), seq_tuple("5")) and not follows(seq_tuple("1.2"), seq_tuple("1.4"))
+
+
+@pytest.mark.parametrize("second, rows, group", [
+    ("2", ["1", "2"], None),
+    ("1.1", ["1.1"], "1. Rà soát dữ liệu học sinh Phòng GDĐT Quý II/2026"),  # "1" above "1.1": its group row
+])
+def test_table_without_a_header_row_keeps_its_row_1(second, rows, group):
+    from pipeline.tables.delimited import find_delimited_tables
+
+    text = (f"1\tRà soát dữ liệu học sinh\tPhòng GDĐT\tQuý II/2026\n"
+            f"{second}\tCập nhật hồ sơ số\tCác trường\tHằng năm")
+    [t] = find_delimited_tables(text, [], lambda offset: None)
+    assert [c.role for c in t.columns] == ["seq", "other", "other", "other"]
+    assert [r.cells[0] for r in t.rows] == rows
+    assert t.rows[-1].group == group
+
+
+def test_a_header_row_is_still_a_header():
+    from pipeline.tables.delimited import find_delimited_tables
+
+    text = "TT\tNội dung\tĐơn vị chủ trì\n1\tRà soát dữ liệu\tPhòng GDĐT\n2\tCập nhật hồ sơ\tCác trường"
+    [t] = find_delimited_tables(text, [], lambda offset: None)
+    assert [c.name for c in t.columns] == ["TT", "Nội dung", "Đơn vị chủ trì"]
+    assert [r.cells[0] for r in t.rows] == ["1", "2"]

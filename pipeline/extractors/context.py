@@ -96,22 +96,44 @@ def cell_provenance(doc: Doc, table: Table, row: int, start: int | None = None, 
     return Provenance("table", start, end, table.section, r.page, table.id, row)
 
 
-def locate_cell(doc: Doc, table: Table, row: int, cell: str, after: int | None = None) -> tuple[int, int]:
-    """Offsets of a cell's text inside its row's span of the normalized text.
+def locate_cell(doc: Doc, table: Table, row: int, column: int, text: str | None = None) -> tuple[int, int]:
+    """Offsets of one cell inside its row's span of the normalized text (of `text` inside it, when
+    given: a cleaned part of the cell).
 
-    Cells are stored cleaned (lines joined), so the words are matched across any
-    whitespace; the whole row when they are not found in order (a flattened cell
-    that was reassembled from fragments). `after` (the end of the row's previous cell)
-    keeps equal cells apart: "100%  100%" in one row are two places."""
+    The row's cells are found in column order, each after the one before, so equal cells of one
+    row ("100%" under 2025 and under 2030) are two places. Cells are stored cleaned (lines
+    joined), so their words are matched across any whitespace; a cell not found in order (a
+    flattened cell reassembled from fragments) is the whole row."""
     r = table.rows[row]
-    words = cell.split()
-    if words:
-        pattern = regex.compile(r"\s+".join(map(regex.escape, words)))
-        lo = max(r.start, after) if after is not None else r.start
-        found = pattern.search(text_of(doc), lo, r.end) or (pattern.search(text_of(doc), r.start, r.end) if lo > r.start else None)
-        if found:
-            return found.start(), found.end()
-    return r.start, r.end
+    lo, hi = _cell_spans(doc, table, row)[column] if column < len(r.cells) else (r.start, r.end)
+    if text is not None and text.split() != r.cells[column].split():
+        return locate_words(text_of(doc), text, lo, hi)
+    return lo, hi
+
+
+def _cell_spans(doc: Doc, table: Table, row: int) -> list[tuple[int, int]]:
+    r = table.rows[row]
+    spans, cursor = [], r.start
+    for cell in r.cells:
+        found = find_words(text_of(doc), cell, cursor, r.end) or find_words(text_of(doc), cell, r.start, r.end)
+        spans.append(found or (r.start, r.end))
+        if found and found[0] >= cursor:
+            cursor = found[1]
+    return spans
+
+
+def find_words(text: str, piece: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Where the words of `piece` (cleaned: lines joined) stand in text[lo:hi], across any whitespace."""
+    words = piece.split()
+    if not words:
+        return None
+    found = regex.compile(r"\s+".join(map(regex.escape, words))).search(text, lo, hi)
+    return (found.start(), found.end()) if found else None
+
+
+def locate_words(text: str, piece: str, lo: int, hi: int) -> tuple[int, int]:
+    """`find_words`, or the whole of (lo, hi) when the words are not found there."""
+    return find_words(text, piece, lo, hi) or (lo, hi)
 
 
 def warn(doc: Doc, message: str) -> None:

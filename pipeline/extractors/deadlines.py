@@ -169,7 +169,7 @@ def _table_deadlines(doc: Doc) -> list[DeadlineMention]:
             for i in columns:
                 cell = " ".join(row.cells[i].split()).strip(_TRIM) if i < len(row.cells) else ""
                 if cell:
-                    start, end = locate_cell(doc, table, r, cell)
+                    start, end = locate_cell(doc, table, r, i, cell)
                     found.append(_mention(doc, cell, start, end, "table", cell_provenance(doc, table, r, start, end)))
     return found
 

@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from ..model import Percentage, Table
 from ..numerals import ascii_digits
 from ..rules import load as load_rules
-from .context import cell_provenance, locate_cell, text_of, text_provenance
+from .context import cell_provenance, locate_cell, locate_words, text_of, text_provenance
 
 RULES = "targets.yaml"
 INEQUALITIES = (">=", ">", "<=", "<")
@@ -357,21 +357,18 @@ def _table_percentages(doc: Doc) -> list[Percentage]:
     for table in doc._.tables:
         for r, row in enumerate(table.rows):
             subject = _row_subject(table, r)
-            after = None  # where the row's previous cell ended
             for k, cell in enumerate(row.cells):
                 if not cell.strip() or k >= len(table.columns) or table.columns[k].role in ("seq", "group"):
                     continue
-                lo, hi = locate_cell(doc, table, r, cell, after)
-                if (lo, hi) != (row.start, row.end):
-                    after = hi
                 bare = percent_column(table, r, k)
                 own_text = table.columns[k].role in ("indicator", "task")
                 values = with_subjects(cell, read_values(cell)) if own_text else cell_values(cell, bare)
                 if not values:
                     continue
+                lo, hi = locate_cell(doc, table, r, k)
                 cursor = lo
                 for v in values:  # in order: "100% … 100%" are two places
-                    start, end = locate_span(doc, cell[v.start:v.end], cursor, hi)
+                    start, end = locate_words(text_of(doc), cell[v.start:v.end], cursor, hi)
                     cursor = end if end < hi else lo
                     where = cell_provenance(doc, table, r, start, end)
                     how = "cell" if v.percent else "bare_cell"
@@ -381,12 +378,3 @@ def _table_percentages(doc: Doc) -> list[Percentage]:
     return found
 
 
-def locate_span(doc: Doc, snippet: str, lo: int, hi: int) -> tuple[int, int]:
-    """Offsets of `snippet` (cleaned cell text) inside doc.text[lo:hi], matched across any
-    whitespace; (lo, hi) when it is not found there."""
-    words = snippet.split()
-    if words:
-        m = regex.compile(r"\s+".join(map(regex.escape, words))).search(text_of(doc), lo, hi)
-        if m:
-            return m.start(), m.end()
-    return lo, hi

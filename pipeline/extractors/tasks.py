@@ -120,7 +120,7 @@ def _table_tasks(doc: Doc, table: Table) -> list[_Draft]:
         text = " ".join(cells[task_col].split())
         if not text:
             continue
-        s, e = locate_cell(doc, table, r, cells[task_col])
+        s, e = locate_cell(doc, table, r, task_col)
         where = cell_provenance(doc, table, r)
         number = cells[seq_col].strip().rstrip(".") if seq_col is not None and cells[seq_col].strip() else None
         draft = _Draft(number, text, row.group, "table", s, e, where.section, where.page, table.id, r,

@@ -501,7 +501,7 @@ class _Reader:
         return sorted(self.mentions, key=lambda m: (m.start, m.end))
 
     def tables(self) -> None:
-        from .context import cell_provenance, locate_cell
+        from .context import cell_provenance, locate_cell, locate_words
 
         for table in self.doc._.tables:
             for j, column in enumerate(table.columns):
@@ -514,10 +514,10 @@ class _Reader:
                     cell = row.cells[j].strip() if j < len(row.cells) else ""
                     if not cell:
                         continue
-                    s, e = locate_cell(self.doc, table, r, cell)
+                    s, e = locate_cell(self.doc, table, r, j)
                     if not header_units and starts_unit(cell.lstrip("-–+• ")):
                         for u in split_units(cell):
-                            us, ue = _locate(self.text, u.raw, s, e)
+                            us, ue = locate_words(self.text, u.raw, s, e)
                             self._add(u.raw, us, ue, role, "table", provenance=cell_provenance(self.doc, table, r, us, ue))
                     elif header_units:
                         # a duty cell: the unit is the column's ("Trách nhiệm của Sở GDĐT")
@@ -545,6 +545,8 @@ class _Reader:
                 self._add(value[u.start:end], base + u.start, base + end, role, "label")
 
     def headings(self) -> None:
+        from .context import locate_words
+
         duty = regex.compile(_rules()["duty_sections"])
         by_id = {s.id: s for s in self.doc._.sections}
         for s in self.doc._.sections:
@@ -564,7 +566,7 @@ class _Reader:
                 heading = heading[cue.end():]
             if not starts_unit(heading) or len(split_qualifier(heading)[0].split()) > 40:
                 continue
-            hs, he = _locate(self.text, heading, s.start, s.end)
+            hs, he = locate_words(self.text, heading, s.start, s.end)
             for u in split_units(self.text[hs:he]):
                 self._add(u.raw, hs + u.start, hs + u.end, "implementing", "heading")
 
@@ -640,15 +642,6 @@ class _Reader:
 
 def _name_only(raw: str) -> str:
     return split_qualifier(raw)[0]
-
-
-def _locate(text: str, piece: str, lo: int, hi: int) -> tuple[int, int]:
-    words = piece.split()
-    if words:
-        m = regex.compile(r"\s+".join(map(regex.escape, words))).search(text, lo, hi)
-        if m:
-            return m.start(), m.end()
-    return lo, hi
 
 
 def _merge_local(mentions: list[UnitMention]) -> None:

@@ -25,7 +25,7 @@ from ..numerals import ROMAN, to_int
 from ..segment import Paragraph, paragraphs_of
 from ..textshape import is_table_row, join_wrapped, starts_lower
 from .header import classify_header, table_kind
-from .numbering import group_label, has_children, is_child
+from .numbering import ROW_NUMBER, follows, group_label, has_children, is_child, seq_tuple
 
 # a group row's number: a roman numeral (I … XXXIX) or a capital letter (A., B.)
 _GROUP_SEQ = regex.compile(rf"^(?:{ROMAN}|[A-Z])\.?$")
@@ -108,13 +108,12 @@ def _build(run: list[Paragraph], sections: list[Section], page_at: PageAt, table
     )
 
 
-_ROW_NUMBER = regex.compile(r"^(\d{1,3})\.?$")
-
-
 def _starts_numbering(first: list[str], second: list[str]) -> bool:
-    """A table without a header row: its first row is numbered 1 and the next one 2."""
-    a, b = _ROW_NUMBER.match(first[0]), _ROW_NUMBER.match(second[0])
-    return bool(a and b) and int(a.group(1)) == 1 and int(b.group(1)) == 2 and any(c for c in first[1:])
+    """A table without a header row: its first row is numbered 1 and the next row's number follows
+    ("2", or "1.1" under it)."""
+    if not (ROW_NUMBER.match(first[0]) and ROW_NUMBER.match(second[0]) and any(first[1:])):
+        return False
+    return seq_tuple(first[0].rstrip(".")) == (1,) and follows((1,), seq_tuple(second[0].rstrip(".")))
 
 
 def _is_sub_header(first: list[str], second: list[str]) -> bool:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import regex
+
 from ..numerals import to_int
+
+#: A row number alone in its cell or on its line: "1", "1.2", "3.".
+ROW_NUMBER = regex.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 
 
 def has_children(seqs: Sequence[str]) -> list[bool]:
