@@ -1,12 +1,14 @@
 """Every trained part of the pipeline, trained from annotations/ by one call.
 
-Each entry names a model file in the models folder and how to train it. `train_all` is what
-`kehoach train` and the DVC `train` stage run; with `exclude` it trains the models a
+Each entry names a model file in the models folder and the module that trains it; every such
+module has `run(out, exclude, measure) -> metrics` and `report(metrics) -> str`. `train_all` is
+what `kehoach train` and the DVC `train` stage run; with `exclude` it trains the models a
 leave-one-document-out evaluation needs (none of them has seen the held-out plan).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -18,50 +20,19 @@ from .modelfile import DEFAULT_DIR
 class Trainable:
     file: str  # under the models folder
     what: str
-    run: Callable[..., dict]  # run(out: Path, exclude: frozenset[str], measure: bool) -> metrics
-    report: Callable[[dict], str]
+    module: str  # imported on use: training pulls in underthesea, reportlab data, …
 
+    def run(self, out: Path, exclude: frozenset[str], measure: bool) -> dict:
+        return importlib.import_module(self.module).run(out=out, exclude=exclude, measure=measure)
 
-def _tables(out: Path, exclude: frozenset[str], measure: bool) -> dict:
-    from .tables import training
-
-    return training.run(out=out, exclude=exclude, measure=measure)
-
-
-def _tables_report(metrics: dict) -> str:
-    from .tables import training
-
-    return training.report(metrics)
-
-
-def _units(out: Path, exclude: frozenset[str], measure: bool) -> dict:
-    from .extractors import unit_model
-
-    return unit_model.run(out, exclude, measure)
-
-
-def _units_report(metrics: dict) -> str:
-    from .extractors import unit_model
-
-    return unit_model.report(metrics)
-
-
-def _line_roles(out: Path, exclude: frozenset[str], measure: bool) -> dict:
-    from . import line_roles
-
-    return line_roles.run(out, exclude, measure)
-
-
-def _line_roles_report(metrics: dict) -> str:
-    from . import line_roles
-
-    return line_roles.report(metrics)
+    def report(self, metrics: dict) -> str:
+        return importlib.import_module(self.module).report(metrics)
 
 
 MODELS: dict[str, Trainable] = {
-    "tables": Trainable("table_fragments.joblib", "flattened-table fragment classifier", _tables, _tables_report),
-    "units": Trainable("unit_mentions.joblib", "unit-name span model", _units, _units_report),
-    "line_roles": Trainable("line_roles.joblib", "line-role classifier (PDF text)", _line_roles, _line_roles_report),
+    "tables": Trainable("table_fragments.joblib", "flattened-table fragment classifier", "pipeline.tables.training"),
+    "units": Trainable("unit_mentions.joblib", "unit-name span model", "pipeline.extractors.unit_model"),
+    "line_roles": Trainable("line_roles.joblib", "line-role classifier (PDF text)", "pipeline.line_roles"),
 }
 
 

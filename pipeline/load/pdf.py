@@ -499,15 +499,18 @@ def _judge(page: _Page) -> None:
     """Score a page with text; mark it unusable when the text layer is garbage."""
     if page.status != "ok":
         return
-    page.quality = quality.text_quality(_as_normalize_reads_it(page.text))
+    page.quality = quality.text_quality(page.text)
     page.problem = quality.problem(page.quality)
+    if page.problem:  # a page typed in TCVN3 or VNI reads as garbage until it is converted
+        page.quality = quality.text_quality(_as_normalize_reads_it(page.text))
+        page.problem = quality.problem(page.quality)
     if page.problem:
         page.status = "unusable"
 
 
 def _as_normalize_reads_it(text: str) -> str:
-    """The page's text after legacy-font conversion and diacritic repair (which normalization
-    applies later): a page typed in TCVN3 or VNI is text, not a garbage layer to OCR."""
+    """The page's text after legacy-font conversion and diacritic repair, which normalization
+    applies later: asked only of a page that fails as it stands, so sound pages are repaired once."""
     from ..encoding import repair_lines
 
     return "\n".join(repair_lines(text.split("\n"), from_pdf=True).lines)
